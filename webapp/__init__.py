@@ -1,0 +1,83 @@
+"""AOS Portal web app. `flask --app webapp run` finds create_app() here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request, session
+
+from webapp.config import Settings, load_settings
+from webapp.db import make_engine, make_session_factory
+from webapp.extensions import babel, csrf, mail
+from webapp.i18n import select_locale
+from webapp.temporal_bridge import TemporalBridge
+
+
+def create_app(settings: Settings | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        BABEL_DEFAULT_LOCALE="hu",
+        BABEL_DEFAULT_TIMEZONE="Europe/Budapest",
+        WTF_CSRF_TIME_LIMIT=None,  # the session, not the clock, bounds a form's life
+        MAX_CONTENT_LENGTH=256 * 1024,
+        **settings.mail,
+    )
+    if overrides:
+        app.config.update(overrides)
+    # Flask-Mail would silently drop mail under TESTING; tests talk to a real SMTP server.
+    app.config["MAIL_SUPPRESS_SEND"] = False
+
+    engine = make_engine(settings.database_url)
+    app.extensions["aos_engine"] = engine
+    app.extensions["aos_sessions"] = make_session_factory(engine)
+    app.extensions["aos_temporal"] = TemporalBridge(
+        settings.temporal_address, settings.temporal_namespace, settings.temporal_task_queue
+    )
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    mail.init_app(app)
+
+    from webapp import cli
+    from webapp.admin.views import bp as admin_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.health import bp as health_bp
+    from webapp.portal.views import bp as portal_bp
+    from webapp.registration.views import bp as registration_bp
+
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+    if settings.is_development:
+        from webapp.dev.views import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
+    cli.register(app)
+
+    @app.teardown_appcontext
+    def _close_db_session(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    @app.before_request
+    def _remember_language() -> None:
+        lang = request.args.get("lang")
+        if lang in ("hu", "en"):
+            session["lang"] = lang
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or "hu"), "settings": settings}
+
+    return app

@@ -1,0 +1,66 @@
+"""Applicant login. Before approval, "pending review" is said only after a correct
+password; every other failure gets the same generic message."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from webapp.auth.forms import LoginForm
+from webapp.auth.session import log_in, log_out, safe_next
+from webapp.database import db
+from webapp.models import Account, Registration
+from webapp.passwords import verify_password
+from workflows import contracts as c
+
+bp = Blueprint("auth", __name__)
+
+
+def generic_error() -> str:
+    return _("The email address or the password is not correct.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+    email = form.email.data.strip().lower()
+    session = db()
+    account = session.scalars(
+        select(Account).where(Account.email == email, Account.role == "applicant")
+    ).first()
+    pending = None
+    if account is None:
+        pending = session.scalars(
+            select(Registration).where(Registration.open_email == email)
+        ).first()
+    # Exactly one hash check on every path, so timing does not tell known from unknown.
+    stored_hash = account.password_hash if account else (pending.password_hash if pending else None)
+    if not verify_password(stored_hash, form.password.data):
+        return render_template("auth/login.html", form=form, error=generic_error()), 401
+    if account is not None and account.active:
+        log_in(account, "applicant")
+        return redirect(safe_next(url_for("portal.home")))
+    if account is not None:
+        message = _("This account is disabled. Please contact %(email)s.", email="4thlevel@bmw.hu")
+    elif pending is not None and pending.status == c.Status.AWAITING_REVIEW:
+        message = _(
+            "Your registration is pending review by our administrators. You will get an email "
+            "when your account is activated."
+        )
+    else:
+        message = _(
+            "Your registration is not finished yet: please confirm your email address with the "
+            "link we sent you."
+        )
+    return render_template("auth/login.html", form=form, notice=message), 403
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    log_out("applicant")
+    flash(_("You have logged out."))
+    return redirect(url_for("registration.home"))

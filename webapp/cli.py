@@ -1,0 +1,56 @@
+"""`flask --app webapp init-db` and `flask --app webapp create-admin EMAIL`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from webapp.db import create_schema
+from webapp.models import Account
+from webapp.passwords import hash_password
+
+MIN_ADMIN_PASSWORD = 12
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_admin)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database schema (idempotent)."""
+    create_schema(current_app.extensions["aos_engine"])
+    click.echo("Database schema ready.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email: str, password_stdin: bool) -> None:
+    """Create an administrator account, or reset its password if it exists."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_ADMIN_PASSWORD:
+        raise click.ClickException(f"The password needs at least {MIN_ADMIN_PASSWORD} characters.")
+    email = email.strip().lower()
+    sessions = current_app.extensions["aos_sessions"]
+    with sessions.begin() as session:
+        account = session.scalars(select(Account).where(Account.email == email)).first()
+        if account is None:
+            account = Account(email=email, role="admin", language="en")
+            session.add(account)
+            verb = "Created"
+        elif account.role != "admin":
+            raise click.ClickException(f"{email} is an applicant account, not an administrator.")
+        else:
+            account.session_version = (account.session_version or 1) + 1
+            verb = "Updated"
+        account.password_hash = hash_password(password)
+        account.active = True
+    click.echo(f"{verb} administrator {email}.")

@@ -1,0 +1,109 @@
+"""Configuration from the environment: the stable interface of ARCHITECTURE.md.
+
+Both the web app and the worker read their settings here, so a variable means the same
+thing in every process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = f"sqlite:///{REPO_ROOT / 'var' / 'aos.db'}"
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a process that may start."""
+
+
+def parse_duration(text: str) -> int:
+    """'90s', '15m', '48h', '2d' → seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ConfigError(f"Not a duration: {text!r} (use e.g. 90s, 15m, 48h, 2d)")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(env: Mapping[str, str], environment: str) -> str:
+    key = env.get("SECRET_KEY", "")
+    if key:
+        return key
+    if environment not in {"development", "testing"}:
+        raise ConfigError("SECRET_KEY must be set outside development (AOS_ENV=development).")
+    # Development: one generated key kept under var/, shared by web and worker so the
+    # links in emails keep working across restarts. Never a key written in the code.
+    path = REPO_ROOT / "var" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    secret_key: str
+    database_url: str
+    temporal_address: str
+    temporal_namespace: str
+    temporal_task_queue: str
+    public_base_url: str
+    vies_url: str
+    vies_requester_vat: str | None
+    vies_retry_horizon: int
+    confirmation_window: int
+    review_sla: int
+    contact_email: str
+    admin_notify_emails: tuple[str, ...]
+    mailbox_dir: str
+    mail: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    environment = env.get("AOS_ENV", "production").strip().lower()
+    mail_port = env.get("MAIL_PORT", "25")
+    return Settings(
+        environment=environment,
+        secret_key=_secret_key(env, environment),
+        database_url=env.get("DATABASE_URL", DEFAULT_SQLITE),
+        temporal_address=env.get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+        temporal_namespace=env.get("TEMPORAL_NAMESPACE", "default"),
+        temporal_task_queue=env.get("TEMPORAL_TASK_QUEUE", "aos-registrations"),
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        vies_url=env.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api"),
+        vies_requester_vat=env.get("VIES_REQUESTER_VAT") or None,
+        vies_retry_horizon=parse_duration(env.get("VIES_RETRY_HORIZON", "24h")),
+        confirmation_window=parse_duration(env.get("CONFIRMATION_WINDOW", "48h")),
+        review_sla=parse_duration(env.get("REVIEW_SLA", "2d")),
+        contact_email=env.get("CONTACT_EMAIL", "4thlevel@bmw.hu"),
+        admin_notify_emails=tuple(
+            a.strip() for a in env.get("ADMIN_NOTIFY_EMAILS", "").split(",") if a.strip()
+        ),
+        mailbox_dir=env.get("MAILBOX_DIR", str(REPO_ROOT / "var" / "mail")),
+        mail={
+            "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+            "MAIL_PORT": int(mail_port),
+            "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+            "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+            "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+            "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "AOS Portal <noreply@aos.local>"),
+        },
+    )

@@ -1,0 +1,80 @@
+"""Every email the registration process sends, rendered in the recipient's language.
+
+Rendering needs the Flask app (templates, translations, URL building) but no request:
+the worker calls it from an activity with links built on PUBLIC_BASE_URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, render_template, url_for
+from flask_babel import force_locale, gettext
+
+from webapp.formatting import format_deadline
+from webapp.models import Registration
+from webapp.tokens import confirmation_token, status_token
+from workflows import contracts as c
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _subjects() -> dict[str, str]:
+    return {
+        c.EmailKind.CONFIRMATION: gettext("Confirm your AOS registration"),
+        c.EmailKind.ACTIVATED: gettext("Your AOS account is active"),
+        c.EmailKind.REJECTED: gettext("Your AOS registration was not approved"),
+        c.EmailKind.EXPIRED: gettext("Your AOS registration has expired"),
+        c.EmailKind.VAT_CHECK_FAILED: gettext("We could not check your VAT number"),
+        c.EmailKind.REVIEW_OVERDUE: gettext("AOS registration waiting for review too long"),
+    }
+
+
+def render_email(
+    app: Flask,
+    kind: str,
+    registration: Registration,
+    *,
+    language: str,
+    deadline: str | None = None,
+    reason: str | None = None,
+) -> RenderedEmail:
+    settings = app.config["SETTINGS"]
+    with app.test_request_context(base_url=settings.public_base_url), force_locale(language):
+        secret = settings.secret_key
+        context = {
+            "registration": registration,
+            "deadline": format_deadline(datetime.fromisoformat(deadline), language)
+            if deadline
+            else None,
+            "reason": reason,
+            "contact_email": settings.contact_email,
+            "confirm_url": url_for(
+                "registration.confirm",
+                token=confirmation_token(secret, registration.id),
+                _external=True,
+            ),
+            "status_url": url_for(
+                "registration.status",
+                token=status_token(secret, registration.id),
+                _external=True,
+            ),
+            "restart_url": url_for(
+                "registration.restart",
+                token=status_token(secret, registration.id),
+                _external=True,
+            ),
+            "login_url": url_for("auth.login", _external=True),
+            "admin_url": url_for("admin.detail", registration_id=registration.id, _external=True),
+            "home_url": url_for("registration.home", _external=True),
+        }
+        subject = _subjects()[c.EmailKind(kind)]
+        text = render_template(f"email/{kind}.txt", subject=subject, **context)
+        html = render_template(f"email/{kind}.html", subject=subject, **context)
+    return RenderedEmail(subject=subject, text=text, html=html)

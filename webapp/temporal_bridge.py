@@ -1,0 +1,209 @@
+"""The web app's line to Temporal.
+
+The Temporal client is asyncio and not thread-safe, Flask is threaded: one daemon thread
+per process runs an event loop owning a single connected Client, and views submit
+coroutines to it. Created lazily, so a gunicorn worker connects after fork.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from workflows import contracts as c
+
+T = TypeVar("T")
+CALL_TIMEOUT = 15.0
+
+
+class TemporalUnavailable(RuntimeError):
+    """Temporal did not answer; the caller keeps the registration and says so."""
+
+
+class DecisionRefused(RuntimeError):
+    """The workflow refused the message (wrong state, already decided, …)."""
+
+
+def _user_type_label(user_type: str) -> str:
+    return {
+        c.UserType.WORKSHOP: "Independent workshop/dealer",
+        c.UserType.MOTORCYCLE: "Independent Motorcycle workshop/Motorcycle dealers",
+    }.get(c.UserType(user_type), user_type)
+
+
+class TemporalBridge:
+    def __init__(self, address: str, namespace: str, task_queue: str) -> None:
+        self.address = address
+        self.namespace = namespace
+        self.task_queue = task_queue
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: Client | None = None
+        self._pid: int | None = None
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="temporal-bridge", daemon=True
+                )
+                thread.start()
+                self._loop, self._client, self._pid = loop, None, os.getpid()
+            return self._loop
+
+    async def _get_client(self) -> Client:
+        if self._client is None:
+            self._client = await Client.connect(self.address, namespace=self.namespace)
+        return self._client
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT) -> T:
+        loop = self._ensure_loop()
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        try:
+            return future.result(timeout)
+        except (RPCError, RuntimeError, OSError, TimeoutError) as err:
+            if isinstance(err, DecisionRefused | TemporalUnavailable):
+                raise
+            future.cancel()
+            raise TemporalUnavailable(str(err)) from err
+
+    def _handle(self, client: Client, registration_id: str) -> WorkflowHandle:
+        return client.get_workflow_handle(c.workflow_id_for(registration_id))
+
+    # --- calls the views make -------------------------------------------------------
+
+    def start_registration(self, reg: c.RegistrationInput) -> None:
+        async def start() -> None:
+            client = await self._get_client()
+            attributes = TypedSearchAttributes(
+                [
+                    SearchAttributePair(
+                        SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"
+                    ),
+                    SearchAttributePair(
+                        SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code
+                    ),
+                    SearchAttributePair(
+                        SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type
+                    ),
+                    SearchAttributePair(
+                        SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER),
+                        f"{reg.country_code}{reg.vat_number}",
+                    ),
+                ]
+            )
+            await client.start_workflow(
+                c.WORKFLOW_NAME,
+                reg,
+                id=c.workflow_id_for(reg.registration_id),
+                task_queue=self.task_queue,
+                search_attributes=attributes,
+                # A registration id is used once; starting it again (a retry after a
+                # lost answer) attaches to the running workflow instead of a second one.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                static_summary=(
+                    f"{reg.country_code}{reg.vat_number} · {_user_type_label(reg.user_type)}"
+                ),
+            )
+
+        self.run(start())
+
+    def status(self, registration_id: str) -> c.StatusView:
+        async def query() -> c.StatusView:
+            client = await self._get_client()
+            return await self._handle(client, registration_id).query(
+                c.QUERY_STATUS, result_type=c.StatusView
+            )
+
+        return self.run(query())
+
+    def vat_attempts(self, registration_id: str) -> tuple[int, str | None]:
+        """How often the VAT check was tried, and when the next try is due (ISO)."""
+
+        async def describe() -> tuple[int, str | None]:
+            client = await self._get_client()
+            desc = await self._handle(client, registration_id).describe()
+            for pending in desc.raw_description.pending_activities:
+                if pending.activity_type.name == c.ACTIVITY_CHECK_VAT:
+                    next_try = None
+                    if pending.HasField("next_attempt_schedule_time"):
+                        next_try = pending.next_attempt_schedule_time.ToDatetime().isoformat()
+                    return pending.attempt, next_try
+            return 0, None
+
+        return self.run(describe())
+
+    def confirm_email(self, registration_id: str) -> str:
+        return self._update(
+            registration_id,
+            c.UPDATE_CONFIRM_EMAIL,
+            c.ConfirmEmailRequest(),
+            update_id=f"confirm-{registration_id}",
+            result_type=str,
+        )
+
+    def decide(
+        self, registration_id: str, decision: c.Decision, update_id: str
+    ) -> c.DecisionResult:
+        return self._update(
+            registration_id,
+            c.UPDATE_DECIDE,
+            decision,
+            update_id=update_id,
+            result_type=c.DecisionResult,
+        )
+
+    def _update(
+        self, registration_id: str, name: str, arg: Any, *, update_id: str, result_type: type[T]
+    ) -> T:
+        async def update() -> T:
+            client = await self._get_client()
+            handle = self._handle(client, registration_id)
+            try:
+                return await handle.execute_update(name, arg, id=update_id, result_type=result_type)
+            except WorkflowUpdateFailedError as err:
+                cause = err.cause
+                message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+                raise DecisionRefused(message) from err
+            except RPCError as err:
+                # The workflow has already ended (e.g. expired): a refusal, not an outage.
+                desc = await handle.describe()
+                if desc.status != WorkflowExecutionStatus.RUNNING:
+                    raise DecisionRefused(f"registration ended: {desc.status.name}") from err
+                raise
+
+        return self.run(update())
+
+    def ping(self) -> bool:
+        async def check() -> bool:
+            client = await self._get_client()
+            return await client.service_client.check_health(timeout=timedelta(seconds=3))
+
+        try:
+            return bool(self.run(check(), timeout=5))
+        except TemporalUnavailable:
+            return False

@@ -1,0 +1,111 @@
+"""The Temporal worker: `python worker.py`, configured only by the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import signal
+import smtplib
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.mail import MailActivities
+from activities.records import RecordActivities
+from activities.vies import ViesActivities
+from vies.client import ViesClient
+from webapp import create_app
+from webapp.config import Settings
+from webapp.registration.service import resume_unstarted
+from workflows.registration import RegistrationWorkflow
+
+log = logging.getLogger("aos.worker")
+
+
+def check_smtp(settings: Settings) -> None:
+    """Say at start what is wrong with the mail settings; mail itself is retried later."""
+    cfg = settings.mail
+    try:
+        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with cls(str(cfg["MAIL_SERVER"]), int(cfg["MAIL_PORT"]), timeout=5) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(str(cfg["MAIL_USERNAME"]), str(cfg["MAIL_PASSWORD"] or ""))
+            smtp.noop()
+    except (OSError, smtplib.SMTPException) as err:
+        log.error(
+            "SMTP check failed for %s:%s (%s). Emails wait and are retried until it works.",
+            cfg["MAIL_SERVER"],
+            cfg["MAIL_PORT"],
+            err,
+        )
+    else:
+        log.info("SMTP server %s:%s answers.", cfg["MAIL_SERVER"], cfg["MAIL_PORT"])
+
+
+def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> Worker:  # type: ignore[no-untyped-def]
+    settings: Settings = app.config["SETTINGS"]
+    sessions = app.extensions["aos_sessions"]
+    vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)
+    records = RecordActivities(sessions)
+    mail = MailActivities(app, sessions)
+    vies = ViesActivities(vies_client)
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=[RegistrationWorkflow],
+        activities=[
+            records.record_status,
+            records.activate_account,
+            mail.send_registration_email,
+            vies.check_vat,
+        ],
+        activity_executor=executor,
+        max_concurrent_activities=20,
+        graceful_shutdown_timeout=timedelta(seconds=20),
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app()
+    settings: Settings = app.config["SETTINGS"]
+    check_smtp(settings)
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
+        worker = build_worker(client, app, executor)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+
+        def resume() -> int:
+            with app.app_context():
+                session = app.extensions["aos_sessions"]()
+                try:
+                    return resume_unstarted(session, app.extensions["aos_temporal"], settings)
+                finally:
+                    session.close()
+
+        async with worker:
+            log.info(
+                "Worker polling task queue %s on %s",
+                settings.temporal_task_queue,
+                settings.temporal_address,
+            )
+            resumed = await asyncio.to_thread(resume)
+            if resumed:
+                log.info(
+                    "Started %d registration(s) stored while Temporal was unreachable", resumed
+                )
+            await stop.wait()
+            log.info("Shutting down: finishing running activities")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

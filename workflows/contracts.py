@@ -1,0 +1,196 @@
+"""The registration workflow's contract: names and dataclasses shared by the workflow,
+its activities and the Flask app.
+
+Nothing here does I/O or imports Flask/SQLAlchemy: the workflow sandbox imports it.
+Personal data stays out: no password, no email address, no contact person's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+WORKFLOW_NAME = "RegistrationWorkflow"
+DEFAULT_TASK_QUEUE = "aos-registrations"
+
+
+def workflow_id_for(registration_id: str) -> str:
+    """Workflow ids carry only the opaque registration id, never personal data."""
+    return f"registration-{registration_id}"
+
+
+class Status(StrEnum):
+    VERIFYING_VAT = "VERIFYING_VAT"
+    VAT_MISMATCH = "VAT_MISMATCH"
+    VAT_CHECK_FAILED = "VAT_CHECK_FAILED"
+    AWAITING_EMAIL_CONFIRMATION = "AWAITING_EMAIL_CONFIRMATION"
+    EXPIRED = "EXPIRED"
+    AWAITING_REVIEW = "AWAITING_REVIEW"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset(
+    {Status.VAT_MISMATCH, Status.VAT_CHECK_FAILED, Status.EXPIRED, Status.APPROVED, Status.REJECTED}
+)
+
+
+class UserType(StrEnum):
+    WORKSHOP = "WORKSHOP"  # Independent workshop/dealer: cars and motorcycles
+    MOTORCYCLE = "MOTORCYCLE"  # Independent Motorcycle workshop/Motorcycle dealers
+
+
+class EmailKind(StrEnum):
+    CONFIRMATION = "confirmation"
+    ACTIVATED = "activated"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    VAT_CHECK_FAILED = "vat_check_failed"
+    REVIEW_OVERDUE = "review_overdue"
+
+
+# Temporal message names: the Flask bridge and the workflow both use these.
+UPDATE_CONFIRM_EMAIL = "confirm_email"
+UPDATE_DECIDE = "decide"
+QUERY_STATUS = "status"
+
+# Activity names: the workflow calls activities by name so it imports contracts only.
+ACTIVITY_CHECK_VAT = "check_vat"
+ACTIVITY_RECORD_STATUS = "record_status"
+ACTIVITY_ACTIVATE_ACCOUNT = "activate_account"
+ACTIVITY_SEND_EMAIL = "send_registration_email"
+
+# Error types raised by activities that must not be retried.
+ERROR_VAT_FINAL = "ViesFinalError"
+ERROR_REGISTRATION_MISSING = "RegistrationMissing"
+
+# Custom search attributes (Keyword), registered on the Temporal server by `make run`.
+SA_STATUS = "RegistrationStatus"
+SA_COUNTRY = "CountryCode"
+SA_USER_TYPE = "UserType"
+SA_VAT_NUMBER = "VatNumber"
+SA_REVIEW_OVERDUE = "ReviewOverdue"  # Bool
+SEARCH_ATTRIBUTE_NAMES = (SA_STATUS, SA_COUNTRY, SA_USER_TYPE, SA_VAT_NUMBER)
+
+
+@dataclass
+class RegistrationInput:
+    """The workflow's only argument: the id plus the company data the process needs.
+
+    Durations arrive as seconds, read from the environment by whoever starts the
+    workflow, so the workflow itself never reads configuration.
+    """
+
+    registration_id: str
+    country_code: str
+    vat_number: str
+    user_type: str
+    company_name: str
+    street: str
+    postcode: str
+    city: str
+    confirmation_window_seconds: int = 48 * 3600
+    review_sla_seconds: int = 2 * 24 * 3600
+    vies_retry_horizon_seconds: int = 24 * 3600
+
+
+@dataclass
+class VatCheckRequest:
+    registration_id: str
+    country_code: str
+    vat_number: str
+    company_name: str
+    street: str
+    postcode: str
+    city: str
+
+
+@dataclass
+class FieldComparison:
+    field: str  # "name" or "address"
+    registered: str  # what VIES holds, as VIES spells it
+    typed: str
+    matches: bool
+
+
+@dataclass
+class VatCheckResult:
+    valid: bool
+    matches: bool
+    # True when the member state returns no name/address ("---"): cannot be matched,
+    # the registration goes on flagged for the administrator.
+    no_data: bool = False
+    registered_name: str = ""
+    registered_address: str = ""
+    request_date: str = ""
+    request_identifier: str = ""
+    fields: list[FieldComparison] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    status: str
+    at: str  # ISO 8601, UTC
+
+
+@dataclass
+class RecordStatusRequest:
+    registration_id: str
+    status: str
+    deadline: str | None = None  # ISO 8601, UTC
+    at: str = ""  # when the workflow entered the status, ISO 8601 UTC
+    vat_result: VatCheckResult | None = None
+    rejection_reason: str | None = None
+    decided_by: str | None = None
+
+
+@dataclass
+class ActivateAccountRequest:
+    registration_id: str
+
+
+@dataclass
+class SendEmailRequest:
+    registration_id: str
+    kind: str  # EmailKind value
+    # Unique per workflow and purpose: the basis of the Message-ID.
+    purpose_key: str = ""
+    deadline: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class ConfirmEmailRequest:
+    confirmed_at: str = ""  # informational; the workflow uses its own clock
+
+
+@dataclass
+class Decision:
+    approve: bool
+    decided_by: str  # administrator's account id, not an email address
+    reason: str = ""
+
+
+@dataclass
+class DecisionResult:
+    status: str
+    decided_by: str
+
+
+@dataclass
+class StatusView:
+    """What the status page and the admin console read from the workflow."""
+
+    registration_id: str
+    status: str
+    deadline: str | None
+    steps: list[Step]
+    vat_result: VatCheckResult | None = None
+    vat_attempts: int = 0
+    rejection_reason: str | None = None
+    email_confirmed_at: str | None = None
+    review_overdue: bool = False

@@ -1,0 +1,265 @@
+"""RegistrationWorkflow: owns one registration from "Send Registration" to its end.
+
+VIES check → confirmation email → durable wait for the confirmation (CONFIRMATION_WINDOW)
+→ wait for an administrator's decision (escalating after REVIEW_SLA) → activation or rejection.
+Deterministic: time only through workflow.now(), side effects only in activities.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import contracts as c
+
+STATUS_KEY = SearchAttributeKey.for_keyword(c.SA_STATUS)
+COUNTRY_KEY = SearchAttributeKey.for_keyword(c.SA_COUNTRY)
+USER_TYPE_KEY = SearchAttributeKey.for_keyword(c.SA_USER_TYPE)
+VAT_KEY = SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER)
+OVERDUE_KEY = SearchAttributeKey.for_bool(c.SA_REVIEW_OVERDUE)
+
+# Database writes: quick, retried until the database is back; a missing record is a bug.
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
+)
+# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
+MAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
+)
+# VIES is often down: transient faults are retried with back-off until the horizon.
+VIES_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=10),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=30),
+    non_retryable_error_types=[c.ERROR_VAT_FINAL],
+)
+
+ESCALATION_REPEAT = timedelta(days=1)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+@workflow.defn(name=c.WORKFLOW_NAME)
+class RegistrationWorkflow:
+    def __init__(self) -> None:
+        self._registration_id = ""
+        self._status = c.Status.VERIFYING_VAT
+        self._deadline: datetime | None = None
+        self._steps: list[c.Step] = []
+        self._vat_result: c.VatCheckResult | None = None
+        self._confirmed_at: datetime | None = None
+        self._decision: c.Decision | None = None
+        self._review_overdue = False
+
+    # --- messages -------------------------------------------------------------------
+
+    @workflow.query(name=c.QUERY_STATUS)
+    def status(self) -> c.StatusView:
+        return c.StatusView(
+            registration_id=self._registration_id,
+            status=self._status.value,
+            deadline=_iso(self._deadline) if self._deadline else None,
+            steps=list(self._steps),
+            vat_result=self._vat_result,
+            rejection_reason=self._decision.reason if self._decision else None,
+            email_confirmed_at=_iso(self._confirmed_at) if self._confirmed_at else None,
+            review_overdue=self._review_overdue,
+        )
+
+    @workflow.update(name=c.UPDATE_CONFIRM_EMAIL)
+    async def confirm_email(self, request: c.ConfirmEmailRequest) -> str:
+        if self._confirmed_at is None:
+            self._confirmed_at = workflow.now()
+        await workflow.wait_condition(lambda: self._status != c.Status.AWAITING_EMAIL_CONFIRMATION)
+        return self._status.value
+
+    @confirm_email.validator
+    def _validate_confirm_email(self, request: c.ConfirmEmailRequest) -> None:
+        if self._confirmed_at is not None:
+            return  # a second click on the link is harmless
+        if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
+            raise ValueError(f"Registration is not awaiting email confirmation: {self._status}")
+
+    @workflow.update(name=c.UPDATE_DECIDE)
+    async def decide(self, decision: c.Decision) -> c.DecisionResult:
+        # Two decisions can be delivered in one workflow task, so the handler checks
+        # again: the first one wins, the second is refused and changes nothing.
+        if self._decision is not None:
+            raise ApplicationError(
+                "This registration has already been decided.", non_retryable=True
+            )
+        self._decision = decision
+        await workflow.wait_condition(lambda: self._status.is_final)
+        return c.DecisionResult(status=self._status.value, decided_by=decision.decided_by)
+
+    @decide.validator
+    def _validate_decide(self, decision: c.Decision) -> None:
+        if self._decision is not None:
+            raise ValueError("This registration has already been decided.")
+        if self._status != c.Status.AWAITING_REVIEW:
+            raise ValueError(f"Registration is not awaiting review: {self._status}")
+        if not decision.approve and not decision.reason.strip():
+            raise ValueError("A rejection needs a reason.")
+
+    # --- the process ----------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, reg: c.RegistrationInput) -> str:
+        self._registration_id = reg.registration_id
+        await self._enter(c.Status.VERIFYING_VAT)
+
+        vat = await self._check_vat(reg)
+        if vat is None:
+            await self._enter(c.Status.VAT_CHECK_FAILED)
+            await self._email(c.EmailKind.VAT_CHECK_FAILED)
+            return self._status.value
+        self._vat_result = vat
+        if not vat.valid or not vat.matches:
+            await self._enter(c.Status.VAT_MISMATCH)
+            return self._status.value
+
+        # The window runs from "Send Registration" (workflow start), not from the email.
+        window_end = workflow.info().workflow_start_time + timedelta(
+            seconds=reg.confirmation_window_seconds
+        )
+        await self._enter(c.Status.AWAITING_EMAIL_CONFIRMATION, deadline=window_end)
+        await self._email(c.EmailKind.CONFIRMATION, deadline=window_end)
+        if not await self._wait_until(lambda: self._confirmed_at is not None, window_end):
+            await self._enter(c.Status.EXPIRED)
+            await self._email(c.EmailKind.EXPIRED)
+            return self._status.value
+
+        review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
+        await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
+        escalations = 0
+        while not await self._wait_until(lambda: self._decision is not None, review_due):
+            # Service level missed: tell the administrators, keep waiting, remind daily.
+            self._review_overdue = True
+            workflow.upsert_search_attributes([OVERDUE_KEY.value_set(True)])
+            escalations += 1
+            await self._email(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
+            review_due = workflow.now() + ESCALATION_REPEAT
+
+        decision = self._decision
+        assert decision is not None
+        if decision.approve:
+            await workflow.execute_activity(
+                c.ACTIVITY_ACTIVATE_ACCOUNT,
+                c.ActivateAccountRequest(reg.registration_id),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            await self._enter(c.Status.APPROVED, decided_by=decision.decided_by)
+            await self._email(c.EmailKind.ACTIVATED)
+        else:
+            await self._enter(
+                c.Status.REJECTED, decided_by=decision.decided_by, reason=decision.reason
+            )
+            await self._email(c.EmailKind.REJECTED, reason=decision.reason)
+        # Let the decide() handler return its result before the run completes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status.value
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _window_closed(self) -> bool:
+        return self._deadline is not None and workflow.now() >= self._deadline
+
+    async def _wait_until(self, condition, until: datetime) -> bool:  # type: ignore[no-untyped-def]
+        remaining = (until - workflow.now()).total_seconds()
+        if condition():
+            return True
+        if remaining <= 0:
+            return False
+        try:
+            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+        except TimeoutError:
+            return condition()
+        return True
+
+    async def _check_vat(self, reg: c.RegistrationInput) -> c.VatCheckResult | None:
+        """The VIES result, or None when VIES stayed unavailable past the horizon."""
+        try:
+            return await workflow.execute_activity(
+                c.ACTIVITY_CHECK_VAT,
+                c.VatCheckRequest(
+                    registration_id=reg.registration_id,
+                    country_code=reg.country_code,
+                    vat_number=reg.vat_number,
+                    company_name=reg.company_name,
+                    street=reg.street,
+                    postcode=reg.postcode,
+                    city=reg.city,
+                ),
+                result_type=c.VatCheckResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                schedule_to_close_timeout=timedelta(seconds=reg.vies_retry_horizon_seconds),
+                retry_policy=VIES_RETRY,
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == c.ERROR_VAT_FINAL:
+                # INVALID_INPUT and friends: final; the number is reported as not valid.
+                return c.VatCheckResult(valid=False, matches=False)
+            return None
+
+    async def _enter(
+        self,
+        status: c.Status,
+        *,
+        deadline: datetime | None = None,
+        decided_by: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        now = workflow.now()
+        self._status = status
+        self._deadline = deadline
+        self._steps.append(c.Step(status=status.value, at=_iso(now)))
+        workflow.upsert_search_attributes([STATUS_KEY.value_set(status.value)])
+        await workflow.execute_activity(
+            c.ACTIVITY_RECORD_STATUS,
+            c.RecordStatusRequest(
+                registration_id=self._registration_id,
+                status=status.value,
+                deadline=_iso(deadline) if deadline else None,
+                at=_iso(now),
+                vat_result=self._vat_result,
+                rejection_reason=reason,
+                decided_by=decided_by,
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DB_RETRY,
+        )
+
+    async def _email(
+        self,
+        kind: c.EmailKind,
+        *,
+        key: str | None = None,
+        deadline: datetime | None = None,
+        reason: str | None = None,
+    ) -> None:
+        await workflow.execute_activity(
+            c.ACTIVITY_SEND_EMAIL,
+            c.SendEmailRequest(
+                registration_id=self._registration_id,
+                kind=kind.value,
+                purpose_key=key or kind.value,
+                deadline=_iso(deadline) if deadline else None,
+                reason=reason,
+            ),
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=MAIL_RETRY,
+        )
