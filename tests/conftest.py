@@ -129,11 +129,29 @@ def app_env(clean_db: str, mailbox: Mailbox, vies: str) -> dict[str, str]:
     return make_env(clean_db, mailbox.port, vies)
 
 
-@pytest.fixture
-def app(app_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    app = create_app(load_settings(app_env), overrides={"TESTING": True})
-    yield app
+def dispose(app) -> None:  # type: ignore[no-untyped-def]
+    app.extensions["aos_temporal"].close()
     app.extensions["aos_engine"].dispose()
+
+
+@pytest.fixture
+def make_app():  # type: ignore[no-untyped-def]
+    """Build apps from an environment; each is disposed of after the test."""
+    made = []
+
+    def build(env: dict[str, str]):  # type: ignore[no-untyped-def]
+        app = create_app(load_settings(env), overrides={"TESTING": True})
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        dispose(app)
+
+
+@pytest.fixture
+def app(app_env: dict[str, str], make_app):  # type: ignore[no-untyped-def]
+    return make_app(app_env)
 
 
 @pytest.fixture

@@ -74,6 +74,20 @@ class TemporalBridge:
                 self._loop, self._client, self._pid = loop, None, os.getpid()
             return self._loop
 
+    def close(self) -> None:
+        """Stop the bridge's loop (tests and orderly shutdown)."""
+        with self._lock:
+            loop, self._loop, self._client = self._loop, None, None
+        if loop is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        for _ in range(100):
+            if not loop.is_running():
+                break
+            threading.Event().wait(0.02)
+        if not loop.is_running():
+            loop.close()
+
     async def _get_client(self) -> Client:
         if self._client is None:
             self._client = await Client.connect(self.address, namespace=self.namespace)
