@@ -59,6 +59,7 @@ class Settings:
     temporal_address: str
     temporal_namespace: str
     temporal_task_queue: str
+    temporal_ui_url: str
     public_base_url: str
     vies_url: str
     vies_requester_vat: str | None
@@ -86,6 +87,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         temporal_address=env.get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
         temporal_namespace=env.get("TEMPORAL_NAMESPACE", "default"),
         temporal_task_queue=env.get("TEMPORAL_TASK_QUEUE", "aos-registrations"),
+        temporal_ui_url=env.get("TEMPORAL_UI_URL", "http://127.0.0.1:8233").rstrip("/"),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         vies_url=env.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api"),
         vies_requester_vat=env.get("VIES_REQUESTER_VAT") or None,

@@ -26,7 +26,7 @@ def _make_admin(app, email: str = "admin@aos.test", password: str = "admin passw
 
 
 def _login(client, path: str, email: str, password: str):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, path)
+    token = csrf_token(client, f"{path}?lang=en")
     return client.post(path, data={"email": email, "password": password, "csrf_token": token})
 
 

