@@ -129,7 +129,7 @@ def test_register_confirm_approve_login_over_real_processes(
     }
     page = post_form(applicant, "/register?lang=en", form)
     assert "/status/" in str(page.url)
-    assert "Waiting for your email confirmation" in page.text
+    assert "Waiting for email confirmation" in page.text
 
     [mail] = mailbox.wait_for("anna@obol-motor.hu", timeout=30)
     assert mail.message_id.startswith("<registration-")

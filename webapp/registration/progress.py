@@ -34,9 +34,9 @@ def status_label(status: str) -> str:
         c.Status.VERIFYING_VAT: _("VAT number check"),
         c.Status.VAT_MISMATCH: _("Company data do not match the VAT registration"),
         c.Status.VAT_CHECK_FAILED: _("VAT number could not be checked"),
-        c.Status.AWAITING_EMAIL_CONFIRMATION: _("Waiting for your email confirmation"),
+        c.Status.AWAITING_EMAIL_CONFIRMATION: _("Waiting for email confirmation"),
         c.Status.EXPIRED: _("Expired"),
-        c.Status.AWAITING_REVIEW: _("Waiting for review by our administrators"),
+        c.Status.AWAITING_REVIEW: _("Waiting for review"),
         c.Status.APPROVED: _("Approved, account active"),
         c.Status.REJECTED: _("Not approved"),
     }
@@ -59,8 +59,8 @@ def _next_step(status: str) -> tuple[str, str]:
         ),
         c.Status.VAT_MISMATCH: (
             _(
-                "The company data you typed do not match the VAT registration letter for "
-                "letter. Start again with the registered data."
+                "The company data you typed do not match, letter for letter, the data "
+                "registered for your VAT number. Start again with the registered data."
             ),
             _("You"),
         ),
@@ -76,12 +76,15 @@ def _next_step(status: str) -> tuple[str, str]:
             _("You"),
         ),
         c.Status.EXPIRED: (
-            _("The confirmation link was not used in time. Start again; we fill in your data."),
+            _(
+                "The confirmation link was not used in time. Start again; we will fill in "
+                "your data."
+            ),
             _("You"),
         ),
         c.Status.AWAITING_REVIEW: (
             _(
-                "Our administrators check your data by hand. You get an email when your "
+                "Our administrators check your data by hand. You will get an email when your "
                 "account is activated; this can take up to 2 days."
             ),
             _("AOS administrators"),

@@ -168,7 +168,9 @@ def confirm(token: str) -> tuple[str, int] | str:
             "registration/confirm_refused.html", reg=reg, status_url=status_url
         ), 409
     except TemporalUnavailable:
-        message = _("We could not confirm right now. Please try again in a few minutes.")
+        message = _(
+            "We could not confirm your email address right now. Please try again in a few minutes."
+        )
         return render_template(
             "registration/confirm.html", reg=reg, status_url=status_url, error=message
         ), 503
