@@ -18,7 +18,9 @@ from activities.vies import ViesActivities
 from vies.client import ViesClient
 from webapp import create_app
 from webapp.config import Settings
+from webapp.mailer import resume_outbox
 from webapp.registration.service import resume_unstarted
+from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 
 log = logging.getLogger("aos.worker")
@@ -56,11 +58,12 @@ def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> 
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[RegistrationWorkflow],
+        workflows=[RegistrationWorkflow, OutboxMailWorkflow],
         activities=[
             records.record_status,
             records.activate_account,
             mail.send_registration_email,
+            mail.send_outbox_mail,
             vies.check_vat,
         ],
         activity_executor=executor,
@@ -85,12 +88,10 @@ async def main() -> None:
             loop.add_signal_handler(sig, stop.set)
 
         def resume() -> int:
-            with app.app_context():
-                session = app.extensions["aos_sessions"]()
-                try:
-                    return resume_unstarted(session, app.extensions["aos_temporal"], settings)
-                finally:
-                    session.close()
+            """Hand over what the web app stored while Temporal was unreachable."""
+            bridge = app.extensions["aos_temporal"]
+            with app.app_context(), app.extensions["aos_sessions"]() as session:
+                return resume_unstarted(session, bridge, settings) + resume_outbox(session, bridge)
 
         async with worker:
             log.info(

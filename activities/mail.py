@@ -1,26 +1,29 @@
-"""Registration emails, sent only from here so an SMTP outage delays mail but never
-loses it (the workflow retries with back-off).
+"""Every email is sent from here, so an SMTP outage delays mail but never loses it (the
+workflows retry with back-off, without an attempt limit).
 
-Sent once: each message has a Message-ID derived from the workflow and its purpose, and
-the ledger (SentEmail) records it as soon as the SMTP server accepts it; a retried
-activity finds it there and does not send again. The one window left: a crash after the
-server accepted the message and before the ledger write. The retry then sends a
-duplicate carrying the same Message-ID, which mail clients collapse.
+Sent once: each message has a Message-ID derived from its workflow and purpose, and the
+ledger (SentEmail) records it as soon as the SMTP server accepts it; a retried activity
+finds it there and does not send again. The one window left: a crash after the server
+accepted the message and before the ledger write. The retry then sends a duplicate
+carrying the same Message-ID, which mail clients collapse.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Flask
 from flask_mail import Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from webapp.emails import render_email
+from webapp.emails import RenderedEmail, render_email, render_outbox_email
 from webapp.extensions import mail
-from webapp.models import Registration, SentEmail
+from webapp.models import OutboxMessage, Registration, SentEmail
 from workflows import contracts as c
 
 
@@ -33,68 +36,117 @@ def _domain(sender: str) -> str:
     return address.rsplit("@", 1)[-1] if "@" in address else "aos.local"
 
 
+def _missing(what: str) -> ApplicationError:
+    return ApplicationError(what, type=c.ERROR_REGISTRATION_MISSING, non_retryable=True)
+
+
 class MailActivities:
     def __init__(self, app: Flask, sessions: sessionmaker) -> None:
         self._app = app
         self._sessions = sessions
 
+    @property
+    def _sender(self) -> str:
+        return str(self._app.config["SETTINGS"].mail["MAIL_DEFAULT_SENDER"])
+
+    def _send_once(
+        self,
+        session: Session,
+        *,
+        message_id: str,
+        kind: str,
+        recipients: list[str],
+        language: str,
+        render: Callable[[], RenderedEmail],
+        registration_id: str | None = None,
+    ) -> bool:
+        """Send unless the ledger has it; record it the moment the server accepts it."""
+        if session.scalars(select(SentEmail.id).where(SentEmail.message_id == message_id)).first():
+            return False  # accepted on an earlier attempt
+        rendered = render()
+        message = Message(
+            subject=rendered.subject,
+            recipients=recipients,
+            body=rendered.text,
+            html=rendered.html,
+            sender=self._sender,
+            extra_headers={"Content-Language": language},
+        )
+        message.msgId = message_id  # Flask-Mail writes this as the Message-ID header
+        with self._app.app_context():
+            mail.send(message)
+        # <-- the window named in the module docstring: accepted, not yet recorded.
+        session.add(
+            SentEmail(
+                message_id=message_id,
+                registration_id=registration_id,
+                kind=kind,
+                recipient=", ".join(recipients),
+                subject=rendered.subject,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # a concurrent attempt recorded it first
+        return True
+
     @activity.defn(name=c.ACTIVITY_SEND_EMAIL)
     def send_registration_email(self, req: c.SendEmailRequest) -> str:
         settings = self._app.config["SETTINGS"]
-        sender = settings.mail["MAIL_DEFAULT_SENDER"]
         message_id = message_id_for(
-            activity.info().workflow_id, req.purpose_key or req.kind, _domain(sender)
+            activity.info().workflow_id, req.purpose_key or req.kind, _domain(self._sender)
         )
         with self._sessions() as session:
-            if session.scalars(
-                select(SentEmail.id).where(SentEmail.message_id == message_id)
-            ).first():
-                return message_id  # accepted on an earlier attempt
             reg = session.get(Registration, req.registration_id)
             if reg is None:
-                raise ApplicationError(
-                    "no registration record", type=c.ERROR_REGISTRATION_MISSING, non_retryable=True
-                )
-            if req.kind == c.EmailKind.REVIEW_OVERDUE:
-                recipients = list(settings.admin_notify_emails)
-                language = "en"
+                raise _missing(f"Registration {req.registration_id} has no record")
+            if req.kind in c.REVIEWER_EMAILS:
+                recipients, language = list(settings.admin_notify_emails), "en"
             else:
-                recipients = [reg.email]
-                language = reg.language
+                recipients, language = [reg.email], reg.language
             if not recipients:
                 activity.logger.warning("No ADMIN_NOTIFY_EMAILS set; %s not sent", req.kind)
                 return ""
-            rendered = render_email(
-                self._app,
-                req.kind,
-                reg,
-                language=language,
-                deadline=req.deadline,
-                reason=req.reason,
-            )
-            message = Message(
-                subject=rendered.subject,
+            self._send_once(
+                session,
+                message_id=message_id,
+                kind=req.kind,
                 recipients=recipients,
-                body=rendered.text,
-                html=rendered.html,
-                sender=sender,
-                extra_headers={"Content-Language": language},
+                language=language,
+                registration_id=reg.id,
+                render=lambda: render_email(
+                    self._app,
+                    req.kind,
+                    reg,
+                    language=language,
+                    deadline=req.deadline,
+                    reason=req.reason,
+                ),
             )
-            message.msgId = message_id  # Flask-Mail writes this as the Message-ID header
-            with self._app.app_context():
-                mail.send(message)
-            # <-- the window named in the module docstring: accepted, not yet recorded.
-            session.add(
-                SentEmail(
-                    message_id=message_id,
-                    registration_id=reg.id,
-                    kind=req.kind,
-                    recipient=", ".join(recipients),
-                    subject=rendered.subject,
-                )
+        return message_id
+
+    @activity.defn(name=c.ACTIVITY_SEND_OUTBOX_MAIL)
+    def send_outbox_mail(self, job: c.OutboxMailJob) -> str:
+        message_id = message_id_for(
+            c.mail_workflow_id_for(job.outbox_id), "mail", _domain(self._sender)
+        )
+        with self._sessions() as session:
+            outbox = session.get(OutboxMessage, job.outbox_id)
+            if outbox is None:
+                raise _missing(f"Outbox message {job.outbox_id} has no record")
+            self._send_once(
+                session,
+                message_id=message_id,
+                kind=outbox.kind,
+                recipients=[outbox.recipient],
+                language=outbox.language,
+                registration_id=outbox.registration_id,
+                render=lambda: render_outbox_email(
+                    self._app, outbox.kind, language=outbox.language, context=outbox.context
+                ),
             )
-            try:
+            if outbox.sent_at is None:
+                outbox.sent_at = datetime.now(UTC)
                 session.commit()
-            except IntegrityError:
-                session.rollback()  # a concurrent attempt recorded it first
         return message_id

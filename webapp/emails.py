@@ -78,3 +78,21 @@ def render_email(
         text = render_template(f"email/{kind}.txt", subject=subject, **context)
         html = render_template(f"email/{kind}.html", subject=subject, **context)
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def render_outbox_email(
+    app: Flask, kind: str, *, language: str, context: dict[str, object]
+) -> RenderedEmail:
+    """An outbox email: subject, text and HTML from email/<kind>.subject.txt, .txt, .html."""
+    settings = app.config["SETTINGS"]
+    with app.test_request_context(base_url=settings.public_base_url), force_locale(language):
+        common = {
+            "contact_email": settings.contact_email,
+            "home_url": url_for("registration.home", _external=True),
+            "login_url": url_for("auth.login", _external=True),
+            **context,
+        }
+        subject = " ".join(render_template(f"email/{kind}.subject.txt", **common).split())
+        text = render_template(f"email/{kind}.txt", subject=subject, **common)
+        html = render_template(f"email/{kind}.html", subject=subject, **common)
+    return RenderedEmail(subject=subject, text=text, html=html)

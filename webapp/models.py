@@ -123,6 +123,25 @@ class SentEmail(Base):
     __table_args__ = (UniqueConstraint("message_id", name="uq_sent_emails_message_id"),)
 
 
+class OutboxMessage(Base):
+    """An email to send outside a registration's workflow (support, password reset, notices).
+
+    Stored first, then handed to OutboxMailWorkflow by id, so a Temporal outage delays it
+    and the worker's start-up sweep picks it up."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))  # template: email/<kind>.{subject.txt,txt,html}
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5), default="hu")
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    registration_id: Mapped[str | None] = mapped_column(ForeignKey("registrations.id"))
+    workflow_started: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

@@ -27,7 +27,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from workflows import contracts as c
@@ -144,7 +144,27 @@ class TemporalBridge:
                 ),
             )
 
-        self.run(start())
+        try:
+            self.run(start())
+        except WorkflowAlreadyStartedError:
+            pass  # it ran (and ended) already: the id is never reused
+
+    def start_outbox_mail(self, outbox_id: str) -> None:
+        async def start() -> None:
+            client = await self._get_client()
+            await client.start_workflow(
+                c.MAIL_WORKFLOW_NAME,
+                c.OutboxMailJob(outbox_id),
+                id=c.mail_workflow_id_for(outbox_id),
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+
+        try:
+            self.run(start())
+        except WorkflowAlreadyStartedError:
+            pass  # delivered and closed already: nothing to do
 
     def status(self, registration_id: str) -> c.StatusView:
         async def query() -> c.StatusView:

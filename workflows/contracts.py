@@ -53,6 +53,10 @@ class EmailKind(StrEnum):
     REVIEW_OVERDUE = "review_overdue"
 
 
+# Kinds sent to ADMIN_NOTIFY_EMAILS (in English) instead of the applicant.
+REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE})
+
+
 # Temporal message names: the Flask bridge and the workflow both use these.
 UPDATE_CONFIRM_EMAIL = "confirm_email"
 UPDATE_DECIDE = "decide"
@@ -63,6 +67,16 @@ ACTIVITY_CHECK_VAT = "check_vat"
 ACTIVITY_RECORD_STATUS = "record_status"
 ACTIVITY_ACTIVATE_ACCOUNT = "activate_account"
 ACTIVITY_SEND_EMAIL = "send_registration_email"
+
+# Emails outside a registration (support, password reset, notices): one small workflow
+# per message, so delivery is retried durably like every other email.
+MAIL_WORKFLOW_NAME = "OutboxMailWorkflow"
+ACTIVITY_SEND_OUTBOX_MAIL = "send_outbox_mail"
+
+
+def mail_workflow_id_for(outbox_id: str) -> str:
+    return f"mail-{outbox_id}"
+
 
 # Error types raised by activities that must not be retried.
 ERROR_VAT_FINAL = "ViesFinalError"
@@ -194,3 +208,10 @@ class StatusView:
     rejection_reason: str | None = None
     email_confirmed_at: str | None = None
     review_overdue: bool = False
+
+
+@dataclass
+class OutboxMailJob:
+    """Only the outbox row's id: recipient and content stay in the database."""
+
+    outbox_id: str

@@ -157,14 +157,48 @@ def test_expired_link_says_so_and_offers_to_start_again(web_env, running_worker,
     assert 'value="' not in password_input or 'value=""' in password_input
 
 
-def test_duplicate_open_registration_gets_the_same_neutral_page(web):
+def test_duplicate_open_registration_gets_the_same_neutral_page(web, mailbox):
     client = web.test_client()
     assert submit(client).status_code == 302
+    mailbox.wait_for("peter@kovacs-auto.hu")
     second = submit(client, lang="en", email="PETER@kovacs-auto.hu")
     assert second.status_code == 200
     assert "Check your email" in second.get_data(as_text=True)
     with web.extensions["aos_sessions"]() as session:
         assert len(session.scalars(select(Registration)).all()) == 1
+    # The owner of the address hears about it, in the language of the attempt.
+    notice = mailbox.wait_for("peter@kovacs-auto.hu", 2)[0]
+    assert notice.subject == "Someone tried to register your email address for AOS"
+    assert "http://aos.test/login" in notice.text
+
+
+def test_outbox_waits_while_temporal_is_down_and_is_delivered_later(
+    app_env, web_env, running_worker, make_app, mailbox
+):
+    from webapp.mailer import queue_email, resume_outbox
+    from webapp.models import OutboxMessage
+
+    down = make_app({**app_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"})
+    with down.extensions["aos_sessions"]() as session:
+        queue_email(
+            session,
+            down.extensions["aos_temporal"],
+            kind="already_registered",
+            recipient="someone@example.hu",
+            language="hu",
+        )
+    up = make_app(web_env)
+    running_worker(up)
+    with up.extensions["aos_sessions"]() as session:
+        assert resume_outbox(session, up.extensions["aos_temporal"]) == 1
+    [notice] = mailbox.wait_for("someone@example.hu")
+    assert notice.message_id.startswith("<mail-")
+    with up.extensions["aos_sessions"]() as session:
+        deadline = time.monotonic() + 10
+        while session.scalars(select(OutboxMessage)).one().sent_at is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+            session.expire_all()
 
 
 def test_temporal_down_keeps_the_registration_and_resumes_later(

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.database import bridge, db
+from webapp.mailer import queue_email
 from webapp.models import Registration
 from webapp.passwords import hash_password
 from webapp.registration import service
@@ -66,8 +67,7 @@ def register() -> str | Response:
     email = form.email.data.strip().lower()
     session = db()
     if service.address_is_taken(session, email):
-        # Same answer as for a new address: no account enumeration.
-        return render_template("registration/check_email.html")
+        return _already_registered(email)
     reg = Registration(
         id=service.new_registration_id(),
         language=_lang(),
@@ -90,7 +90,7 @@ def register() -> str | Response:
         password_hash=hash_password(form.password.data),
     )
     if not service.store_registration(session, reg):
-        return render_template("registration/check_email.html")
+        return _already_registered(email)
 
     status_url = url_for("registration.status", token=status_token(_settings().secret_key, reg.id))
     if not service.start_workflow(session, bridge(), _settings(), reg):
@@ -100,6 +100,13 @@ def register() -> str | Response:
     if view is not None and view.status == c.Status.VAT_MISMATCH:
         return render_template("registration/form.html", form=form, vat_result=view.vat_result), 422
     return redirect(status_url)
+
+
+def _already_registered(email: str) -> str:
+    """Same page as for anyone, so the form does not reveal which addresses are known;
+    the address's owner is told by email instead."""
+    queue_email(db(), bridge(), kind="already_registered", recipient=email, language=_lang())
+    return render_template("registration/check_email.html")
 
 
 def _wait_for_vat_check(registration_id: str) -> c.StatusView | None:
