@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from webapp.auth.session import CONSOLE_ROLES
 from webapp.db import create_schema
 from webapp.models import Account
 from webapp.passwords import hash_password
@@ -30,7 +31,14 @@ def init_db() -> None:
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_admin(email: str, password_stdin: bool) -> None:
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(CONSOLE_ROLES),
+    help="A console duty; repeat for both. Default: reviewer and support.",
+)
+def create_admin(email: str, password_stdin: bool, roles: tuple[str, ...]) -> None:
     """Create an administrator account, or reset its password if it exists."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -53,4 +61,5 @@ def create_admin(email: str, password_stdin: bool) -> None:
             verb = "Updated"
         account.password_hash = hash_password(password)
         account.active = True
-    click.echo(f"{verb} administrator {email}.")
+        account.roles = ",".join(sorted(set(roles or CONSOLE_ROLES)))
+    click.echo(f"{verb} administrator {email} ({account.roles.replace(',', ', ')}).")

@@ -88,8 +88,10 @@ class Account(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # "applicant" for workshops; "admin" for the console (roles grow in the admin issue).
+    # "applicant" for workshops; "admin" for console accounts, whose duties are in roles.
     role: Mapped[str] = mapped_column(String(20), default="applicant")
+    # Console duties, comma-separated: "reviewer" (registrations), "support" (help requests).
+    roles: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str] = mapped_column(String(5), default="hu")
     user_type: Mapped[str | None] = mapped_column(String(20))
@@ -102,6 +104,13 @@ class Account(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in (self.roles or "").split(",") if r)
+
+    def has_role(self, role: str) -> bool:
+        return self.is_admin and role in self.role_set
 
 
 class SentEmail(Base):

@@ -23,7 +23,14 @@ def _link(text: str, kind: str) -> str:
 
 def _make_admin(app, email: str = "admin@aos.test", password: str = "admin password 123") -> None:  # type: ignore[no-untyped-def]
     with app.extensions["aos_sessions"].begin() as session:
-        session.add(Account(email=email, role="admin", password_hash=hash_password(password)))
+        session.add(
+            Account(
+                email=email,
+                role="admin",
+                roles="reviewer,support",
+                password_hash=hash_password(password),
+            )
+        )
 
 
 def _login(client, path: str, email: str, password: str):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.forms import DecisionForm
 from webapp.auth.forms import LoginForm
-from webapp.auth.session import current, log_in, log_out, login_required, safe_next
+from webapp.auth.session import current, log_in, log_out, role_required, safe_next
 from webapp.database import bridge, db
 from webapp.models import Account, Registration, SentEmail
 from webapp.passwords import verify_password
@@ -44,7 +44,7 @@ def logout() -> Response:
 
 
 @bp.get("/")
-@login_required("admin")
+@role_required("reviewer")
 def queue() -> str:
     waiting = (
         db()
@@ -71,7 +71,7 @@ def queue() -> str:
 
 
 @bp.get("/registrations/<registration_id>")
-@login_required("admin")
+@role_required("reviewer")
 def detail(registration_id: str) -> str:
     reg = db().get(Registration, registration_id) or abort(404)
     emails = (
@@ -100,7 +100,7 @@ def detail(registration_id: str) -> str:
 
 
 @bp.post("/registrations/<registration_id>/decision")
-@login_required("admin")
+@role_required("reviewer")
 def decide(registration_id: str) -> Response:
     reg = db().get(Registration, registration_id) or abort(404)
     form = DecisionForm()

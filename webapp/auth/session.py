@@ -56,3 +56,28 @@ def login_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., An
 def safe_next(default: str) -> str:
     target = request.args.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else default
+
+
+CONSOLE_ROLES = ("reviewer", "support")
+
+
+def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A console route for one duty: anonymous visitors go to the console login, applicants
+    and console accounts without the role get 403."""
+    assert role in CONSOLE_ROLES
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            account = current("admin")
+            if account is None:
+                if request.method != "GET":
+                    abort(403)
+                return redirect(url_for("admin.login", next=request.path))
+            if not account.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
