@@ -122,6 +122,7 @@ class MailActivities:
                     language=language,
                     deadline=req.deadline,
                     reason=req.reason,
+                    vat_check_delayed=req.vat_check_delayed,
                 ),
             )
         return message_id

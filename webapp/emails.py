@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask import Flask, render_template, url_for
 from flask_babel import force_locale, gettext
+from werkzeug.routing import BuildError
 
 from webapp.formatting import format_deadline
 from webapp.models import Registration
@@ -33,7 +34,19 @@ def _subjects() -> dict[str, str]:
         c.EmailKind.EXPIRED: gettext("Your AOS registration has expired"),
         c.EmailKind.VAT_CHECK_FAILED: gettext("We could not check your VAT number"),
         c.EmailKind.REVIEW_OVERDUE: gettext("AOS registration waiting for review too long"),
+        c.EmailKind.REVIEW_REQUESTED: gettext("New AOS registration to review"),
+        c.EmailKind.CONFIRMATION_REMINDER: gettext("Reminder: please confirm your AOS registration"),
+        c.EmailKind.VAT_CHECK_DELAYED_MISMATCH: gettext(
+            "Your company data do not match the VAT registration"
+        ),
     }
+
+
+def _first_steps_url() -> str:
+    try:
+        return url_for("portal.first_steps", _external=True)
+    except BuildError:  # the guide's page is not part of this build
+        return url_for("portal.home", _external=True)
 
 
 def render_email(
@@ -44,6 +57,7 @@ def render_email(
     language: str,
     deadline: str | None = None,
     reason: str | None = None,
+    vat_check_delayed: bool = False,
 ) -> RenderedEmail:
     settings = app.config["SETTINGS"]
     with app.test_request_context(base_url=settings.public_base_url), force_locale(language):
@@ -54,7 +68,10 @@ def render_email(
             if deadline
             else None,
             "reason": reason,
+            "vat_check_delayed": vat_check_delayed,
+            "vies": registration.vies_result or {},
             "contact_email": settings.contact_email,
+            "first_steps_url": _first_steps_url(),
             "confirm_url": url_for(
                 "registration.confirm",
                 token=confirmation_token(secret, registration.id),

@@ -51,10 +51,13 @@ class EmailKind(StrEnum):
     EXPIRED = "expired"
     VAT_CHECK_FAILED = "vat_check_failed"
     REVIEW_OVERDUE = "review_overdue"
+    REVIEW_REQUESTED = "review_requested"
+    CONFIRMATION_REMINDER = "confirmation_reminder"
+    VAT_CHECK_DELAYED_MISMATCH = "vat_check_delayed_mismatch"
 
 
 # Kinds sent to ADMIN_NOTIFY_EMAILS (in English) instead of the applicant.
-REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE})
+REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE, EmailKind.REVIEW_REQUESTED})
 
 
 # Temporal message names: the Flask bridge and the workflow both use these.
@@ -110,6 +113,8 @@ class RegistrationInput:
     confirmation_window_seconds: int = 48 * 3600
     review_sla_seconds: int = 2 * 24 * 3600
     vies_retry_horizon_seconds: int = 24 * 3600
+    # The reminder goes out when this much of the window is left (12 h of 48 h).
+    reminder_before_expiry_seconds: int = 12 * 3600
 
 
 @dataclass
@@ -175,6 +180,8 @@ class SendEmailRequest:
     purpose_key: str = ""
     deadline: str | None = None
     reason: str | None = None
+    # The VIES check finished only after retries: the confirmation email says so.
+    vat_check_delayed: bool = False
 
 
 @dataclass

@@ -45,6 +45,22 @@ VIES_RETRY = RetryPolicy(
 )
 
 ESCALATION_REPEAT = timedelta(days=1)
+# How long "Send Registration" shows a spinner for the VIES answer (the web app waits ~8 s).
+VAT_ANSWER_SHOWN_ON_FORM = timedelta(seconds=20)
+STATUS_WORDS = {
+    c.Status.VERIFYING_VAT: "checking VAT number",
+    c.Status.VAT_MISMATCH: "VAT data mismatch",
+    c.Status.VAT_CHECK_FAILED: "VAT check failed",
+    c.Status.AWAITING_EMAIL_CONFIRMATION: "awaiting email confirmation",
+    c.Status.EXPIRED: "expired",
+    c.Status.AWAITING_REVIEW: "awaiting review",
+    c.Status.APPROVED: "approved",
+    c.Status.REJECTED: "rejected",
+}
+USER_TYPE_WORDS = {
+    c.UserType.WORKSHOP: "Independent workshop/dealer",
+    c.UserType.MOTORCYCLE: "Independent Motorcycle workshop/Motorcycle dealers",
+}
 
 
 def _iso(moment: datetime) -> str:
@@ -62,6 +78,7 @@ class RegistrationWorkflow:
         self._confirmed_at: datetime | None = None
         self._decision: c.Decision | None = None
         self._review_overdue = False
+        self._summary_prefix = ""
 
     # --- messages -------------------------------------------------------------------
 
@@ -118,9 +135,14 @@ class RegistrationWorkflow:
     @workflow.run
     async def run(self, reg: c.RegistrationInput) -> str:
         self._registration_id = reg.registration_id
+        user_type = USER_TYPE_WORDS.get(c.UserType(reg.user_type), reg.user_type)
+        self._summary_prefix = f"{reg.country_code}{reg.vat_number} · {user_type}"
         await self._enter(c.Status.VERIFYING_VAT)
 
+        started = workflow.info().workflow_start_time
         vat = await self._check_vat(reg)
+        # The applicant waited on the form only briefly; after that they learn by email.
+        delayed = workflow.now() - started > VAT_ANSWER_SHOWN_ON_FORM
         if vat is None:
             await self._enter(c.Status.VAT_CHECK_FAILED)
             await self._email(c.EmailKind.VAT_CHECK_FAILED)
@@ -128,21 +150,27 @@ class RegistrationWorkflow:
         self._vat_result = vat
         if not vat.valid or not vat.matches:
             await self._enter(c.Status.VAT_MISMATCH)
+            if delayed:
+                await self._email(c.EmailKind.VAT_CHECK_DELAYED_MISMATCH)
             return self._status.value
 
         # The window runs from "Send Registration" (workflow start), not from the email.
-        window_end = workflow.info().workflow_start_time + timedelta(
-            seconds=reg.confirmation_window_seconds
-        )
+        window_end = started + timedelta(seconds=reg.confirmation_window_seconds)
         await self._enter(c.Status.AWAITING_EMAIL_CONFIRMATION, deadline=window_end)
-        await self._email(c.EmailKind.CONFIRMATION, deadline=window_end)
-        if not await self._wait_until(lambda: self._confirmed_at is not None, window_end):
+        await self._email(c.EmailKind.CONFIRMATION, deadline=window_end, vat_delayed=delayed)
+        remind_at = window_end - timedelta(seconds=reg.reminder_before_expiry_seconds)
+        confirmed = await self._wait_until(lambda: self._confirmed_at is not None, remind_at)
+        if not confirmed:
+            await self._email(c.EmailKind.CONFIRMATION_REMINDER, deadline=window_end)
+            confirmed = await self._wait_until(lambda: self._confirmed_at is not None, window_end)
+        if not confirmed:
             await self._enter(c.Status.EXPIRED)
             await self._email(c.EmailKind.EXPIRED)
             return self._status.value
 
         review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
         await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
+        await self._email(c.EmailKind.REVIEW_REQUESTED)
         escalations = 0
         while not await self._wait_until(lambda: self._decision is not None, review_due):
             # Service level missed: tell the administrators, keep waiting, remind daily.
@@ -228,6 +256,12 @@ class RegistrationWorkflow:
         self._deadline = deadline
         self._steps.append(c.Step(status=status.value, at=_iso(now)))
         workflow.upsert_search_attributes([STATUS_KEY.value_set(status.value)])
+        # What the Temporal Web UI shows operators, e.g.
+        # "HU12345678 · Independent workshop/dealer · awaiting review".
+        workflow.set_current_details(
+            f"{self._summary_prefix} · {STATUS_WORDS[status]}"
+            + (f" until {_iso(deadline)[:16]} UTC" if deadline else "")
+        )
         await workflow.execute_activity(
             c.ACTIVITY_RECORD_STATUS,
             c.RecordStatusRequest(
@@ -250,6 +284,7 @@ class RegistrationWorkflow:
         key: str | None = None,
         deadline: datetime | None = None,
         reason: str | None = None,
+        vat_delayed: bool = False,
     ) -> None:
         await workflow.execute_activity(
             c.ACTIVITY_SEND_EMAIL,
@@ -259,6 +294,7 @@ class RegistrationWorkflow:
                 purpose_key=key or kind.value,
                 deadline=_iso(deadline) if deadline else None,
                 reason=reason,
+                vat_check_delayed=vat_delayed,
             ),
             start_to_close_timeout=timedelta(seconds=60),
             retry_policy=MAIL_RETRY,

@@ -56,7 +56,7 @@ async def test_happy_path_activates_the_account(
         account = session.scalars(select(Account).where(Account.email == reg.email)).one()
         assert account.active and account.password_hash == reg.password_hash
         kinds = [e.kind for e in session.scalars(select(SentEmail)).all()]
-    assert kinds == ["confirmation", "activated"]
+    assert kinds == ["confirmation", "review_requested", "activated"]
     assert len(await asyncio.to_thread(mailbox.wait_for, reg.email, 2)) == 2
 
 
@@ -65,7 +65,12 @@ async def test_48_hours_pass_without_confirmation_expires(ts_env, ts_worker, app
     handle = await start(ts_env.client, app, reg)
     await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
 
-    await ts_env.sleep(HOURS_48 + timedelta(minutes=1))
+    await ts_env.sleep(timedelta(hours=36, minutes=1))
+    # 12 hours before the end a reminder goes out.
+    reminder = (await asyncio.to_thread(mailbox.wait_for, reg.email, 2))[0]
+    assert "http://aos.test/confirm/" in reminder.text
+    assert "2026" in reminder.text or "20" in reminder.text  # the deadline is spelled out
+    await ts_env.sleep(timedelta(hours=12))
     assert await handle.result() == c.Status.EXPIRED
     assert _record(app, reg.id).status == c.Status.EXPIRED
     assert _record(app, reg.id).open_email is None  # the address may start again
@@ -74,8 +79,19 @@ async def test_48_hours_pass_without_confirmation_expires(ts_env, ts_worker, app
         await handle.execute_update(
             c.UPDATE_CONFIRM_EMAIL, c.ConfirmEmailRequest(), result_type=str
         )
-    # The confirmation, then the expiry notice.
-    assert len(await asyncio.to_thread(mailbox.wait_for, reg.email, 2)) == 2
+    # The confirmation, the reminder, then the expiry notice with a way to start again.
+    expired = (await asyncio.to_thread(mailbox.wait_for, reg.email, 3))[0]
+    assert "http://aos.test/restart/" in expired.text
+
+
+async def test_no_reminder_once_confirmed(ts_env, ts_worker, app, mailbox):
+    reg = make_registration(app)
+    handle = await start(ts_env.client, app, reg)
+    await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
+    await handle.execute_update(c.UPDATE_CONFIRM_EMAIL, c.ConfirmEmailRequest(), result_type=str)
+    await wait_for_status(handle, c.Status.AWAITING_REVIEW)
+    await ts_env.sleep(timedelta(hours=40))
+    assert len(mailbox.messages(to=reg.email)) == 1  # the confirmation only
 
 
 async def test_confirmation_just_before_the_deadline_counts(ts_env, ts_worker, app):
@@ -103,6 +119,7 @@ async def test_rejection_carries_the_reason_to_the_applicant(ts_env, ts_worker, 
     assert await handle.result() == c.Status.REJECTED
     assert _record(app, reg.id).rejection_reason == "The workshop address is a residence."
     rejection = (await asyncio.to_thread(mailbox.wait_for, reg.email, 2))[0]  # newest first
+    assert "http://aos.test/restart/" in rejection.text
     assert rejection.subject == "Your AOS registration was not approved"
     assert "The workshop address is a residence." in rejection.text
 
@@ -137,15 +154,45 @@ async def test_vies_mismatch_ends_the_registration(ts_env, ts_worker, app, mailb
     assert mailbox.messages(to=reg.email) == []
 
 
-async def test_vies_unavailable_twice_then_fine(ts_env, ts_worker, app, vies):
-    httpx.post(f"{vies}/_control/fail-next", json={"count": 2, "error": "MS_UNAVAILABLE"})
-    reg = make_registration(app)
+async def test_vies_unavailable_three_times_then_fine(ts_env, ts_worker, app, vies, mailbox):
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 3, "error": "MS_UNAVAILABLE"})
+    reg = make_registration(app, language="en")
     handle = await start(ts_env.client, app, reg)
     # The retries' back-off timers pass in skipped time.
     await ts_env.sleep(timedelta(minutes=5))
     view = await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
     assert view.vat_result.matches
-    assert httpx.get(f"{vies}/_control/calls").json()["calls"] == 3
+    assert httpx.get(f"{vies}/_control/calls").json()["calls"] == 4
+    # The applicant left the form long ago: the confirmation email says VIES answered.
+    [confirmation] = await asyncio.to_thread(mailbox.wait_for, reg.email)
+    assert "VIES) has now answered" in confirmation.text
+
+
+async def test_vies_down_past_the_horizon_ends_as_vat_check_failed(
+    ts_env, ts_worker, app, vies, mailbox
+):
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 10000, "error": "MS_UNAVAILABLE"})
+    reg = make_registration(app, language="en")
+    handle = await start(ts_env.client, app, reg)
+    await ts_env.sleep(timedelta(hours=24, minutes=5))
+    assert await handle.result() == c.Status.VAT_CHECK_FAILED
+    record = _record(app, reg.id)
+    assert record.status == c.Status.VAT_CHECK_FAILED and record.open_email is None
+    [notice] = await asyncio.to_thread(mailbox.wait_for, reg.email)
+    assert notice.subject == "We could not check your VAT number"
+    assert "invalid" not in notice.text.lower()  # an outage is never called invalid
+    assert "http://aos.test/restart/" in notice.text
+
+
+async def test_delayed_mismatch_is_explained_by_email(ts_env, ts_worker, app, vies, mailbox):
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 2, "error": "TIMEOUT"})
+    reg = make_registration(app, language="en", street="Váci út 22")
+    handle = await start(ts_env.client, app, reg)
+    await ts_env.sleep(timedelta(minutes=5))
+    assert await handle.result() == c.Status.VAT_MISMATCH
+    [notice] = await asyncio.to_thread(mailbox.wait_for, reg.email)
+    assert notice.subject == "Your company data do not match the VAT registration"
+    assert "Váci út 22." in notice.text and "http://aos.test/restart/" in notice.text
 
 
 async def test_decision_in_the_wrong_state_is_refused(ts_env, ts_worker, app):
@@ -198,5 +245,9 @@ async def test_review_overdue_escalates_and_keeps_waiting(ts_env, ts_worker, app
     await ts_env.sleep(timedelta(days=2, hours=1))
     view = await wait_for_status(handle, c.Status.AWAITING_REVIEW)
     assert view.review_overdue
-    assert len(await asyncio.to_thread(mailbox.wait_for, "reviewers@aos.test")) == 1
+    # "New registration to review" on entry, then the escalation.
+    escalation = (await asyncio.to_thread(mailbox.wait_for, "reviewers@aos.test", 2))[0]
+    assert escalation.subject == "AOS registration waiting for review too long"
+    await ts_env.sleep(timedelta(days=1))  # reminded once a day while it waits
+    await asyncio.to_thread(mailbox.wait_for, "reviewers@aos.test", 3)
     assert (await _approve(handle)).status == c.Status.APPROVED

@@ -35,6 +35,8 @@ def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput
         confirmation_window_seconds=settings.confirmation_window,
         review_sla_seconds=settings.review_sla,
         vies_retry_horizon_seconds=settings.vies_retry_horizon,
+        # 12 h of 48 h; a short demo window (CONFIRMATION_WINDOW=2m) reminds at a quarter.
+        reminder_before_expiry_seconds=min(12 * 3600, settings.confirmation_window // 4),
     )
 
 
