@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from webapp.models import Registration
 from webapp.passwords import hash_password
@@ -50,8 +50,7 @@ def make_registration(app, **overrides) -> Registration:  # type: ignore[no-unty
     return reg
 
 
-# Workflows a test started: terminated after the test, because on the time-skipping
-# server a workflow left waiting with no worker would hold the clock for later tests.
+# Workflows a test started (the ts_env fixture forgets them with its server).
 STARTED: list[WorkflowHandle] = []
 
 
@@ -65,27 +64,3 @@ async def start(client: Client, app, reg: Registration) -> WorkflowHandle:  # ty
     )
     STARTED.append(handle)
     return handle
-
-
-async def terminate_started() -> None:
-    while STARTED:
-        handle = STARTED.pop()
-        desc = await handle.describe()
-        if desc.status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test finished")
-
-
-async def wait_for_status(
-    handle: WorkflowHandle, status: c.Status, timeout: float = 20.0
-) -> c.StatusView:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        view = await handle.query(c.QUERY_STATUS, result_type=c.StatusView)
-        if view.status == status:
-            return view
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still {view.status}, expected {status}")
-        await asyncio.sleep(0.1)
-
-
-HOURS_48 = timedelta(hours=48)
