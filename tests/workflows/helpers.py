@@ -64,3 +64,19 @@ async def start(client: Client, app, reg: Registration) -> WorkflowHandle:  # ty
     )
     STARTED.append(handle)
     return handle
+
+
+async def wait_for_status(
+    handle: WorkflowHandle, status: c.Status, timeout: float = 20.0
+) -> c.StatusView:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        view = await handle.query(c.QUERY_STATUS, result_type=c.StatusView)
+        if view.status == status:
+            return view
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still {view.status}, expected {status}")
+        await asyncio.sleep(0.1)
+
+
+HOURS_48 = timedelta(hours=48)
