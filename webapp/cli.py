@@ -6,12 +6,14 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from webapp.auth.session import CONSOLE_ROLES
 from webapp.db import create_schema
 from webapp.models import Account
 from webapp.passwords import hash_password
+from webapp.registrations_cli import registrations
 
 MIN_ADMIN_PASSWORD = 12
 
@@ -19,9 +21,11 @@ MIN_ADMIN_PASSWORD = 12
 def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_admin)
+    app.cli.add_command(registrations)
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database schema (idempotent)."""
     create_schema(current_app.extensions["aos_engine"])
@@ -29,6 +33,7 @@ def init_db() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option(
@@ -38,7 +43,14 @@ def init_db() -> None:
     type=click.Choice(CONSOLE_ROLES),
     help="A console duty; repeat for both. Default: reviewer and support.",
 )
-def create_admin(email: str, password_stdin: bool, roles: tuple[str, ...]) -> None:
+@click.option(
+    "--reset-totp",
+    is_flag=True,
+    help="Forget the authenticator (lost phone): the next login enrols a new one.",
+)
+def create_admin(
+    email: str, password_stdin: bool, roles: tuple[str, ...], reset_totp: bool
+) -> None:
     """Create an administrator account, or reset its password if it exists."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -62,4 +74,9 @@ def create_admin(email: str, password_stdin: bool, roles: tuple[str, ...]) -> No
         account.password_hash = hash_password(password)
         account.active = True
         account.roles = ",".join(sorted(set(roles or CONSOLE_ROLES)))
+        if reset_totp:
+            account.totp_secret = None
+            account.totp_enrolled_at = None
     click.echo(f"{verb} administrator {email} ({account.roles.replace(',', ', ')}).")
+    if reset_totp:
+        click.echo("The authenticator was reset: the next console login enrols a new one.")

@@ -100,6 +100,17 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Bumped to end every session of the account at once.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set while an applicant account is disabled from the console.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Console second factor (TOTP). The secret exists from the first enrolment page on;
+    # the account counts as enrolled only once a code confirmed it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last time step accepted: a code is never accepted twice (RFC 6238, 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Consecutive wrong codes and the last one's time: 5 in a row lock the code entry.
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0)
+    totp_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def is_admin(self) -> bool:

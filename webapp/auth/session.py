@@ -1,10 +1,15 @@
 """Who is logged in. A session holds the account id and its session version; bumping
-the version (disable, password change) ends every session of that account at once."""
+the version (disable, password change) ends every session of that account at once.
+
+Console logins have two steps: a correct password only opens a short-lived "pending
+second factor" state; the console session itself exists once a TOTP code was accepted.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from time import time
 from typing import Any
 
 from flask import abort, g, redirect, request, session, url_for
@@ -13,15 +18,61 @@ from webapp.database import db
 from webapp.models import Account
 
 _KEYS = {"applicant": "account", "admin": "admin"}
+_PENDING = "admin_pending"
+# Between a correct password and the code: long enough to open an authenticator app.
+SECOND_FACTOR_SECONDS = 300
 
 
 def log_in(account: Account, role: str) -> None:
+    if role == "admin":
+        # A console session without the second factor must not exist.
+        raise ValueError("console logins go through complete_second_factor()")
     session.pop(_KEYS[role], None)
     session[_KEYS[role]] = {"id": account.id, "v": account.session_version}
 
 
 def log_out(role: str) -> None:
     session.pop(_KEYS[role], None)
+    if role == "admin":
+        session.pop(_PENDING, None)
+
+
+def begin_second_factor(account: Account) -> None:
+    """The password was right: remember whose code the next page asks for."""
+    session.pop(_KEYS["admin"], None)
+    session[_PENDING] = {"id": account.id, "v": account.session_version, "at": int(time())}
+
+
+def pending_second_factor() -> Account | None:
+    """The console account that passed its password and still owes a code, if any."""
+    data = session.get(_PENDING)
+    if not data:
+        return None
+    account = db().get(Account, data["id"])
+    fresh = time() - data.get("at", 0) <= SECOND_FACTOR_SECONDS
+    if (
+        account is None
+        or not fresh
+        or not account.active
+        or not account.is_admin
+        or account.session_version != data["v"]
+    ):
+        session.pop(_PENDING, None)
+        return None
+    return account
+
+
+def cancel_second_factor() -> None:
+    session.pop(_PENDING, None)
+
+
+def complete_second_factor(account: Account) -> None:
+    """The code was right: the console session starts here and only here."""
+    pending = session.pop(_PENDING, None)
+    if not pending or pending["id"] != account.id:
+        raise ValueError("no second factor pending for this account")
+    session[_KEYS["admin"]] = {"id": account.id, "v": account.session_version, "mfa": True}
+    g.pop("current_admin", None)
 
 
 def current(role: str) -> Account | None:
@@ -31,7 +82,9 @@ def current(role: str) -> Account | None:
         account = db().get(Account, data["id"]) if data else None
         if account is None or not account.active or account.session_version != data["v"]:
             account = None
-        elif role == "admin" and not account.is_admin:
+        elif role == "admin" and not (
+            account.is_admin and data.get("mfa") and account.totp_enrolled_at is not None
+        ):
             account = None
         setattr(g, cache_key, account)
     return getattr(g, cache_key)
@@ -55,7 +108,9 @@ def login_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 def safe_next(default: str) -> str:
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Browsers read "/\host" as "//host": a backslash would open a redirect elsewhere.
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else default
 
 
 CONSOLE_ROLES = ("reviewer", "support")

@@ -1,0 +1,151 @@
+"""Console login: password, then a TOTP code (enrolled on the first login)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import flash, make_response, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from webapp.admin import totp
+from webapp.admin.blueprint import bp
+from webapp.admin.decisions import audit
+from webapp.admin.forms import CodeForm
+from webapp.auth.forms import LoginForm
+from webapp.auth.session import (
+    begin_second_factor,
+    cancel_second_factor,
+    complete_second_factor,
+    log_out,
+    pending_second_factor,
+    safe_next,
+)
+from webapp.database import db
+from webapp.formatting import format_deadline
+from webapp.models import Account
+from webapp.passwords import verify_password
+
+
+def _next_args() -> dict[str, str]:
+    """Carry a safe ?next= through the login steps."""
+    target = safe_next("")
+    return {"next": target} if target else {}
+
+
+def _locked_message(until: datetime) -> str:
+    return _(
+        "Too many wrong codes. You can log in again after %(time)s.",
+        time=format_deadline(until, str(get_locale() or "hu")),
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("admin/login.html", form=form), (400 if form.errors else 200)
+    email = form.email.data.strip().lower()
+    account = db().scalars(select(Account).where(Account.email == email)).first()
+    ok = verify_password(account.password_hash if account else None, form.password.data)
+    if not ok or account is None or not account.is_admin or not account.active:
+        error = _("The email address or the password is not correct.")
+        return render_template("admin/login.html", form=form, error=error), 401
+    # Said only after a correct password, like every other account state.
+    until = totp.locked_until(account)
+    if until is not None:
+        return render_template("admin/login.html", form=form, error=_locked_message(until)), 429
+    if (account.totp_failures or 0) >= totp.MAX_FAILURES:
+        account.totp_failures = 0  # the lock has run out: a fresh series of tries
+        db().commit()
+    begin_second_factor(account)
+    step = "admin.code" if account.totp_enrolled_at else "admin.enrol"
+    return redirect(url_for(step, **_next_args()))
+
+
+def _pending_or_login() -> Account | Response:
+    account = pending_second_factor()
+    if account is None:
+        flash(_("Please log in again."), "error")
+        return redirect(url_for("admin.login", **_next_args()))
+    return account
+
+
+def _accept(account: Account, form: CodeForm) -> Response | str:
+    """Check the code; on success start the console session, else an error to show."""
+    until = totp.locked_until(account)
+    if until is None and totp.check_code(db(), account, form.code.data):
+        if account.totp_enrolled_at is None:
+            account.totp_enrolled_at = datetime.now(UTC)
+            audit(db(), account.email, "admin.totp_enrolled")
+        audit(db(), account.email, "admin.login")
+        complete_second_factor(account)
+        return redirect(safe_next(url_for("admin.queue")))
+    until = totp.locked_until(account)
+    if until is not None:
+        cancel_second_factor()
+        flash(_locked_message(until), "error")
+        return redirect(url_for("admin.login"))
+    left = totp.MAX_FAILURES - (account.totp_failures or 0)
+    return _("This code is not correct, or it was used already. Tries left: %(left)d.", left=left)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol() -> Response:
+    account = _pending_or_login()
+    if isinstance(account, Response):
+        return account
+    if account.totp_enrolled_at is not None:
+        return redirect(url_for("admin.code", **_next_args()))
+    if not account.totp_secret:
+        # Kept until confirmed, so reloading the page does not invalidate a scanned code.
+        account.totp_secret = totp.new_secret()
+        db().commit()
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        result = _accept(account, form)
+        if isinstance(result, Response):
+            return result
+        error = result
+    uri = totp.provisioning_uri(account)
+    page = make_response(
+        render_template(
+            "admin/enrol.html",
+            form=form,
+            error=error,
+            secret=totp.grouped(account.totp_secret or ""),
+            uri=uri,
+            qr=totp.qr_svg(uri),
+            email=account.email,
+        ),
+        401 if error else 200,
+    )
+    page.headers["Cache-Control"] = "no-store"  # the page shows the secret
+    return page
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code() -> str | Response | tuple[str, int]:
+    account = _pending_or_login()
+    if isinstance(account, Response):
+        return account
+    if account.totp_enrolled_at is None:
+        return redirect(url_for("admin.enrol", **_next_args()))
+    form = CodeForm()
+    error = None
+    if form.validate_on_submit():
+        result = _accept(account, form)
+        if isinstance(result, Response):
+            return result
+        error = result
+    page = render_template("admin/code.html", form=form, error=error, email=account.email)
+    return page, (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    log_out("admin")
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,73 @@
+"""The console blueprint and what every console page shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from webapp.auth.session import current
+from webapp.formatting import PORTAL_TZ, as_utc, format_deadline
+from webapp.models import Account
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The console's sections and the duty each needs, in menu order. Sections of other
+# features (help requests, prices) appear when their blueprint is registered.
+SECTIONS = (
+    ("admin.queue", _l("Review queue"), "reviewer"),
+    ("support_console.queue", _l("Help requests"), "support"),
+    ("admin.accounts", _l("Accounts"), "support"),
+    ("pricing.console", _l("Prices"), "reviewer"),
+)
+
+
+def sections(account: Account | None) -> list[tuple[str, str]]:
+    """(endpoint, label) of the sections this account may open."""
+    if account is None:
+        return []
+    present = current_app.view_functions
+    return [
+        (e, str(label)) for e, label, role in SECTIONS if e in present and account.has_role(role)
+    ]
+
+
+def format_duration(seconds: float) -> str:
+    """'2 d 4 h', '5 h 10 min', '12 min': ages and SLA distances in the console."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(days)d d %(hours)d h", days=days, hours=hours)
+    if hours:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    return _("%(minutes)d min", minutes=minutes)
+
+
+@bp.context_processor
+def _console_globals() -> dict[str, Any]:
+    language = str(get_locale() or "hu")
+
+    def when(moment: datetime | None) -> str:
+        return format_deadline(moment, language) if moment else "—"
+
+    def exact(moment: datetime) -> str:
+        # Timeline steps often fall in the same minute: seconds keep them apart.
+        local = as_utc(moment).astimezone(PORTAL_TZ)
+        return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+
+    account = current("admin")
+    return {
+        "console_account": account,
+        "console_sections": sections(account),
+        "when": when,
+        "exact": exact,
+        "duration": format_duration,
+        "now": datetime.now(UTC),
+        "as_utc": as_utc,
+    }

@@ -1,0 +1,71 @@
+"""The review queue: confirmed registrations awaiting review, oldest first."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webapp.admin.blueprint import bp, sections
+from webapp.admin.queries import ALL, LIMIT, OVERDUE, STATUSES, Filters, find, is_overdue
+from webapp.admin.queries import review_counts as counts
+from webapp.auth.session import current
+from webapp.countries import country_choices
+from webapp.database import db
+from webapp.registration.progress import status_label
+from workflows import contracts as c
+
+USER_TYPES = (
+    (c.UserType.WORKSHOP.value, "Independent workshop/dealer"),
+    (c.UserType.MOTORCYCLE.value, "Independent Motorcycle workshop/Motorcycle dealers"),
+)
+
+
+def user_type_label(value: str) -> str:
+    return dict(USER_TYPES).get(value, value)
+
+
+def status_choices() -> list[tuple[str, str]]:
+    first = [
+        (c.Status.AWAITING_REVIEW.value, status_label(c.Status.AWAITING_REVIEW)),
+        (OVERDUE, _("Waiting for review, overdue")),
+        (ALL, _("All statuses")),
+    ]
+    rest = [(s, status_label(s)) for s in STATUSES if s != c.Status.AWAITING_REVIEW]
+    return first + rest
+
+
+@bp.get("/")
+def queue() -> str | Response:
+    account = current("admin")
+    if account is None:
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if not account.has_role("reviewer"):
+        # The console's front door: an account without the reviewer duty starts at its
+        # own first section (help requests for support).
+        mine = sections(account)
+        if not mine:
+            abort(403)
+        return redirect(url_for(mine[0][0]))
+    filters = Filters.parse(request.args)
+    rows, total = find(db(), filters)
+    waiting, overdue = counts(db())
+    language = str(get_locale() or "hu")
+    return render_template(
+        "admin/queue.html",
+        filters=filters,
+        rows=rows,
+        total=total,
+        limit=LIMIT,
+        waiting=waiting,
+        overdue=overdue,
+        is_overdue=is_overdue,
+        in_review=filters.status in (c.Status.AWAITING_REVIEW.value, OVERDUE),
+        sla_seconds=current_app.config["SETTINGS"].review_sla,
+        status_label=status_label,
+        status_choices=status_choices(),
+        countries=country_choices(language),
+        user_types=USER_TYPES,
+        user_type_label=user_type_label,
+    )

@@ -1,0 +1,185 @@
+"""`flask --app webapp registrations list|show|approve|reject`: the operator's console.
+
+Decisions go through the same workflow Update as the web console (webapp/admin/decisions),
+so the same refusals apply: someone decided first, or the registration has ended.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from webapp.admin.decisions import REJECTION_REASONS, compose_reason, submit_decision
+from webapp.admin.detail_views import timeline
+from webapp.admin.queries import ALL, OVERDUE, STATUSES, Filters, find, is_overdue
+from webapp.database import bridge, db
+from webapp.formatting import as_utc
+from webapp.models import Account, AuditEntry, Registration, SentEmail
+from webapp.temporal_bridge import TemporalUnavailable
+from workflows import contracts as c
+
+
+def _in_english(command: Callable[..., Any]) -> Callable[..., Any]:
+    # Outside a request there is no UI language: operators read English.
+    @wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
+def _when(moment: datetime | None) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _registration(registration_id: str) -> Registration:
+    reg = db().get(Registration, registration_id.removeprefix("registration-"))
+    if reg is None:
+        raise click.ClickException(f"No registration {registration_id}.")
+    return reg
+
+
+def _reviewer(email: str) -> Account:
+    account = db().scalars(select(Account).where(Account.email == email.strip().lower())).first()
+    if account is None or not account.active or not account.has_role("reviewer"):
+        raise click.ClickException(f"{email} is not an active administrator with the reviewer role")
+    return account
+
+
+# An AppGroup: each subcommand runs inside the app context (database, Temporal bridge).
+registrations = AppGroup("registrations", help="Find, inspect and decide registrations.")
+
+
+@registrations.command("list")
+@click.option(
+    "--status",
+    default=c.Status.AWAITING_REVIEW.value,
+    show_default=True,
+    type=click.Choice([*STATUSES, OVERDUE, ALL], case_sensitive=False),
+)
+@click.option("--country", default="", help="Two-letter code, e.g. HU.")
+@click.option("--user-type", default="", type=click.Choice(["", *[t.value for t in c.UserType]]))
+@click.option("--search", default="", help="Company name, VAT number or email.")
+@click.option("--limit", default=50, show_default=True)
+@_in_english
+def list_command(status: str, country: str, user_type: str, search: str, limit: int) -> None:
+    """List registrations; awaiting review (oldest first) unless told otherwise."""
+    filters = Filters.parse(
+        {"status": status, "country": country, "user_type": user_type, "q": search}
+    )
+    rows, total = find(db(), filters, limit=limit)
+    now = datetime.now(UTC)
+    for reg in rows:
+        flag = "OVERDUE" if is_overdue(reg, now) else ""
+        click.echo(
+            f"{reg.id}  {reg.status:<27} {flag:<7} {reg.country_code}{reg.vat_number:<14} "
+            f"confirmed {_when(reg.email_confirmed_at):<20} due {_when(reg.status_deadline):<20} "
+            f"{reg.company_name}"
+        )
+    click.echo(f"{len(rows)} of {total} shown.")
+
+
+@registrations.command("show")
+@click.argument("registration_id")
+@_in_english
+def show(registration_id: str) -> None:
+    """Everything about one registration: data, VIES evidence, timeline, audit log."""
+    reg = _registration(registration_id)
+    billing = f"{reg.billing_street}, {reg.billing_postcode} {reg.billing_city}"
+    lines = [
+        ("Registration", f"{reg.id} (workflow {c.workflow_id_for(reg.id)})"),
+        ("Status", reg.status + ("  OVERDUE" if is_overdue(reg) else "")),
+        ("Review due", _when(reg.status_deadline)),
+        ("User type", reg.user_type),
+        ("Company", reg.company_name),
+        ("VAT number", f"{reg.country_code}{reg.vat_number}"),
+        ("Address", f"{reg.street}, {reg.postcode} {reg.city}"),
+        ("Billing", billing.strip(", ") or "same as the company address"),
+        ("Legal rep.", f"{reg.rep_title} {reg.rep_first_name} {reg.rep_last_name}".strip()),
+        ("Contact", f"{reg.contact_person}, {reg.phone}, {reg.email}"),
+        ("Email confirmed", _when(reg.email_confirmed_at)),
+    ]
+    vies = reg.vies_result or {}
+    if vies:
+        lines += [
+            ("VIES date", vies.get("request_date") or "-"),
+            ("Consultation", vies.get("request_identifier") or "none obtained"),
+            ("VIES name", vies.get("registered_name") or "-"),
+            ("VIES address", (vies.get("registered_address") or "-").replace("\n", ", ")),
+        ]
+        if vies.get("no_data"):
+            lines.append(("VIES note", "this member state returns no name/address"))
+        for f in vies.get("fields", []):
+            verdict = "matches" if f["matches"] else f"DIFFERS (typed {f['typed']!r})"
+            lines.append((f"Match {f['field']}", verdict))
+    if reg.decided_at:
+        lines.append(("Decided", f"{_when(reg.decided_at)} by {reg.decided_by}"))
+    if reg.rejection_reason:
+        lines.append(("Reason", reg.rejection_reason))
+    for label, value in lines:
+        click.echo(f"{label + ':':<17}{value}")
+    try:
+        view = bridge().status(reg.id) if reg.workflow_started else None
+    except TemporalUnavailable:
+        view = None
+        click.echo("(Temporal did not answer: the timeline shows the stored record only.)")
+    emails = list(db().scalars(select(SentEmail).where(SentEmail.registration_id == reg.id)))
+    audit = list(db().scalars(select(AuditEntry).where(AuditEntry.registration_id == reg.id)))
+    click.echo("Timeline:")
+    for event in timeline(reg, view, emails, audit):
+        click.echo(f"  {_when(event.at)}  {event.label}  {event.detail}".rstrip())
+
+
+def _decide(registration_id: str, actor: str, approve: bool, reason: str) -> None:
+    reg = _registration(registration_id)
+    admin = _reviewer(actor)
+    outcome = submit_decision(
+        db(),
+        bridge(),
+        reg,
+        admin,
+        approve=approve,
+        reason=reason,
+        update_id=f"decision-{reg.id}-cli-{secrets.token_hex(8)}",
+    )
+    if not outcome.ok:
+        raise click.ClickException(outcome.message)
+    click.echo(f"{reg.id}: {outcome.status} (by {admin.email}).")
+
+
+@registrations.command("approve")
+@click.argument("registration_id")
+@click.option("--as", "actor", required=True, help="Your administrator email (reviewer role).")
+@_in_english
+def approve(registration_id: str, actor: str) -> None:
+    """Approve: the account is activated and the applicant emailed."""
+    _decide(registration_id, actor, True, "")
+
+
+_REASON_HELP = "\b\nReason codes:\n" + "\n".join(
+    f"  {code:<18} {text}" for code, text in sorted(REJECTION_REASONS.items())
+)
+
+
+@registrations.command("reject", epilog=_REASON_HELP)
+@click.argument("registration_id")
+@click.option("--as", "actor", required=True, help="Your administrator email (reviewer role).")
+@click.option("--reason-code", type=click.Choice(sorted(REJECTION_REASONS)), default=None)
+@click.option("--reason", default="", help="Free text for the applicant.")
+@_in_english
+def reject(registration_id: str, actor: str, reason_code: str | None, reason: str) -> None:
+    """Reject with a reason (a common one, free text, or both): the applicant gets it."""
+    reg = _registration(registration_id)
+    text = compose_reason(reason_code, reason, reg.language)
+    if not text:
+        raise click.UsageError("A rejection needs --reason-code or --reason.")
+    _decide(registration_id, actor, False, text)
