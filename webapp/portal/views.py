@@ -1,15 +1,124 @@
-"""The portal behind the applicant's login."""
+"""The portal behind the applicant's login: home, first steps, technical information by
+scope, and the account (password change)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
 
-from webapp.auth.session import current, login_required
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from webapp.auth.session import current, log_in, login_required
+from webapp.database import db
+from webapp.models import Account
+from webapp.passwords import hash_password, verify_password
+from webapp.portal import catalogue
+from webapp.portal.forms import ChangePasswordForm
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+USER_TYPE_NAMES = {
+    # The AOS product names, identical in both languages.
+    "WORKSHOP": "Independent workshop/dealer",
+    "MOTORCYCLE": "Independent Motorcycle workshop/Motorcycle dealers",
+}
+
+
+def _lang() -> str:
+    return str(get_locale() or "hu")
+
+
+def _account() -> Account:
+    account = current("applicant")
+    assert account is not None  # login_required ran first
+    return account
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    # A function, so the account is looked up only by pages that show the navigation.
+    return {"current_applicant": lambda: current("applicant")}
+
+
+@bp.context_processor
+def _portal_globals() -> dict[str, Any]:
+    return {
+        "user_type_name": lambda account: USER_TYPE_NAMES.get(account.user_type or "", ""),
+        "category_labels": catalogue.CATEGORY_LABELS,
+        "scope": catalogue.scope,
+        "lang": _lang(),
+    }
+
+
+@bp.errorhandler(403)
+def _forbidden(error: HTTPException) -> tuple[str, int]:
+    return render_template("portal/forbidden.html", account=current("applicant")), 403
 
 
 @bp.get("/")
 @login_required("applicant")
 def home() -> str:
-    return render_template("portal/home.html", account=current("applicant"))
+    return render_template("portal/home.html", account=_account())
+
+
+@bp.get("/first-steps")
+@login_required("applicant")
+def first_steps() -> str:
+    template = "portal/first_steps_hu.html" if _lang() == "hu" else "portal/first_steps_en.html"
+    return render_template(template, account=_account())
+
+
+@bp.get("/technical")
+@login_required("applicant")
+def technical() -> str:
+    account = _account()
+    groups = [(c, catalogue.visible_entries(account, c)) for c in catalogue.scope(account)]
+    return render_template("portal/technical.html", account=account, groups=groups)
+
+
+@bp.get("/technical/<category>")
+@login_required("applicant")
+def technical_category(category: str) -> str:
+    if category not in catalogue.CATEGORY_LABELS:
+        abort(404)
+    account = _account()
+    if not catalogue.may_see(account, category):
+        abort(403)
+    groups = [(category, catalogue.visible_entries(account, category))]
+    return render_template("portal/technical.html", account=account, groups=groups)
+
+
+@bp.get("/technical/<category>/<entry_id>")
+@login_required("applicant")
+def technical_entry(category: str, entry_id: str) -> str:
+    entry = catalogue.find(entry_id)
+    if entry is None or entry.category != category:
+        abort(404)
+    account = _account()
+    if not catalogue.may_see(account, entry.category):
+        abort(403)
+    return render_template("portal/entry.html", account=account, entry=entry)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required("applicant")
+def account() -> str | Response | tuple[str, int]:
+    account = _account()
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("portal/account.html", account=account, form=form), (
+            400 if form.errors else 200
+        )
+    if not verify_password(account.password_hash, form.current_password.data):
+        form.current_password.errors = [_("The current password is not correct.")]
+        return render_template("portal/account.html", account=account, form=form), 400
+    account.password_hash = hash_password(form.new_password.data)
+    # Every other session of the account ends; this one continues with the new version.
+    account.session_version = (account.session_version or 1) + 1
+    db().commit()
+    log_in(account, "applicant")
+    flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
+    return redirect(url_for("portal.account"))

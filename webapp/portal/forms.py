@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from webapp.password_policy import MAX_LENGTH, MIN_LENGTH, is_common
+
+
+def _required() -> DataRequired:
+    return DataRequired(message=_l("Please fill in this field."))
+
+
+def validate_new_password(_form: FlaskForm, field: PasswordField) -> None:
+    """The registration's password rules (webapp.password_policy)."""
+    password = field.data or ""
+    if len(password) < MIN_LENGTH:
+        raise ValidationError(_l("The password must be at least 12 characters long."))
+    if len(password) > MAX_LENGTH:
+        raise ValidationError(_l("The password can be at most 256 characters long."))
+    if is_common(password):
+        raise ValidationError(
+            _l("This password is one of the most common ones. Please choose another.")
+        )
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters."),
+        validators=[_required(), validate_new_password],
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            _required(),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[_required(), Length(max=MAX_LENGTH)]
+    )

@@ -1,0 +1,1 @@
+"""Price list ("Árlista"): time-based access products, prices with a valid-from date."""

@@ -1,0 +1,103 @@
+"""The public price list (/prices) and the console page to change prices (/admin/prices)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webapp.auth.session import current, role_required
+from webapp.database import db
+from webapp.models import AuditEntry
+from webapp.pricing import service
+from webapp.pricing.forms import PriceForm
+from webapp.pricing.products import CATEGORIES, PRODUCTS, product
+from webapp.pricing.service import to_cents
+
+bp = Blueprint("pricing", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "hu")
+
+
+def money(amount: Decimal, currency: str = "EUR") -> str:
+    return format_currency(amount, currency, locale=_lang())
+
+
+def day(value: date) -> str:
+    return format_date(value, "long", locale=_lang())
+
+
+def _by_category(rows: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    return [
+        (str(label), [(p, price) for p, price in rows if p.category == category])
+        for category, label in CATEGORIES.items()
+    ]
+
+
+@bp.get("/prices")
+def price_list() -> str:
+    on = service.today()
+    rows = service.prices_on(db(), on)
+    return render_template(
+        "pricing/price_list.html",
+        on=on,
+        groups=_by_category(rows),
+        any_example=any(price and price.example for _p, price in rows),
+        money=money,
+        day=day,
+    )
+
+
+@bp.route("/admin/prices", methods=["GET", "POST"])
+@role_required("reviewer")
+def console() -> str | Response | tuple[str, int]:
+    session = db()
+    form = PriceForm()
+    if form.validate_on_submit():
+        admin = current("admin")
+        assert admin is not None
+        entry = service.add_price(
+            session,
+            product=form.product.data,
+            net_cents=to_cents(form.amount),
+            valid_from=form.valid_from.data,
+            created_by=admin.email,
+        )
+        session.add(
+            AuditEntry(
+                actor=admin.email,
+                action="price_set",
+                detail=f"{entry.product}: {form.amount} EUR net from {entry.valid_from}",
+            )
+        )
+        session.commit()
+        item = product(entry.product)
+        flash(
+            _(
+                "Price saved: %(product)s, %(price)s from %(date)s.",
+                product=item.label if item else entry.product,
+                price=money(form.amount),
+                date=entry.valid_from.isoformat(),
+            ),
+            "success",
+        )
+        return redirect(url_for("pricing.console"))
+    on = service.today()
+    return render_template(
+        "pricing/console.html",
+        console_account=current("admin"),
+        form=form,
+        on=on,
+        current=dict((p.code, price) for p, price in service.prices_on(session, on)),
+        histories=[(p, service.history(session, p.code)) for p in PRODUCTS],
+        money=money,
+        day=day,
+    ), (400 if form.errors else 200)

@@ -1,0 +1,1 @@
+"""Help ("Súgó"): support request questionnaires and the support console."""
