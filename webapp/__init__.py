@@ -46,14 +46,24 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
     from webapp import cli
     from webapp.admin.views import bp as admin_bp
+    from webapp.auth.reset import bp as password_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.health import bp as health_bp
     from webapp.portal.views import bp as portal_bp
+    from webapp.pricing.views import bp as pricing_bp
     from webapp.registration.views import bp as registration_bp
+    from webapp.registration.wizard import bp as wizard_bp
+    from webapp.support.console import bp as support_console_bp
+    from webapp.support.views import bp as support_bp
 
     app.register_blueprint(registration_bp)
+    app.register_blueprint(wizard_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(password_bp)
+    app.register_blueprint(pricing_bp)
+    app.register_blueprint(support_bp)
+    app.register_blueprint(support_console_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     if settings.is_development:

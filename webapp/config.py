@@ -67,6 +67,7 @@ class Settings:
     confirmation_window: int
     review_sla: int
     contact_email: str
+    support_email: str
     admin_notify_emails: tuple[str, ...]
     mailbox_dir: str
     mail: dict[str, object] = field(default_factory=dict)
@@ -95,6 +96,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         confirmation_window=parse_duration(env.get("CONFIRMATION_WINDOW", "48h")),
         review_sla=parse_duration(env.get("REVIEW_SLA", "2d")),
         contact_email=env.get("CONTACT_EMAIL", "4thlevel@bmw.hu"),
+        support_email=env.get("SUPPORT_EMAIL", "4thlevel@bmw.hu"),
         admin_notify_emails=tuple(
             a.strip() for a in env.get("ADMIN_NOTIFY_EMAILS", "").split(",") if a.strip()
         ),

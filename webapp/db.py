@@ -37,5 +37,9 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 def create_schema(engine: Engine) -> None:
     from webapp import models  # noqa: F401  (registers the tables)
+    from webapp.pricing import models as _pricing  # noqa: F401
+    from webapp.registration import drafts  # noqa: F401
+    from webapp.support import models as _support  # noqa: F401
+    from webapp.support import ratelimit as _ratelimit  # noqa: F401
 
     Base.metadata.create_all(engine)

@@ -35,7 +35,9 @@ def _subjects() -> dict[str, str]:
         c.EmailKind.VAT_CHECK_FAILED: gettext("We could not check your VAT number"),
         c.EmailKind.REVIEW_OVERDUE: gettext("AOS registration waiting for review too long"),
         c.EmailKind.REVIEW_REQUESTED: gettext("New AOS registration to review"),
-        c.EmailKind.CONFIRMATION_REMINDER: gettext("Reminder: please confirm your AOS registration"),
+        c.EmailKind.CONFIRMATION_REMINDER: gettext(
+            "Reminder: please confirm your AOS registration"
+        ),
         c.EmailKind.VAT_CHECK_DELAYED_MISMATCH: gettext(
             "Your company data do not match the VAT registration"
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import uuid
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -169,8 +170,9 @@ class TemporalBridge:
     def status(self, registration_id: str) -> c.StatusView:
         async def query() -> c.StatusView:
             client = await self._get_client()
+            # A query needs a running worker: answer quickly from the record otherwise.
             return await self._handle(client, registration_id).query(
-                c.QUERY_STATUS, result_type=c.StatusView
+                c.QUERY_STATUS, result_type=c.StatusView, rpc_timeout=timedelta(seconds=5)
             )
 
         return self.run(query())
@@ -197,6 +199,16 @@ class TemporalBridge:
             c.UPDATE_CONFIRM_EMAIL,
             c.ConfirmEmailRequest(),
             update_id=f"confirm-{registration_id}",
+            result_type=str,
+        )
+
+    def resend_confirmation(self, registration_id: str) -> str:
+        """Refused with "wait:<seconds>" inside the cooldown."""
+        return self._update(
+            registration_id,
+            c.UPDATE_RESEND_CONFIRMATION,
+            c.ResendRequest(),
+            update_id=f"resend-{uuid.uuid4().hex}",
             result_type=str,
         )
 

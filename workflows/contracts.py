@@ -63,6 +63,8 @@ REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE, EmailKind.REVIEW_REQUESTE
 # Temporal message names: the Flask bridge and the workflow both use these.
 UPDATE_CONFIRM_EMAIL = "confirm_email"
 UPDATE_DECIDE = "decide"
+UPDATE_RESEND_CONFIRMATION = "resend_confirmation"
+RESEND_COOLDOWN_SECONDS = 180
 QUERY_STATUS = "status"
 
 # Activity names: the workflow calls activities by name so it imports contracts only.
@@ -187,6 +189,11 @@ class SendEmailRequest:
 @dataclass
 class ConfirmEmailRequest:
     confirmed_at: str = ""  # informational; the workflow uses its own clock
+
+
+@dataclass
+class ResendRequest:
+    """Send the confirmation email again; the deadline stays where it was."""
 
 
 @dataclass

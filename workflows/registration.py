@@ -79,6 +79,8 @@ class RegistrationWorkflow:
         self._decision: c.Decision | None = None
         self._review_overdue = False
         self._summary_prefix = ""
+        self._confirmation_sent_at: datetime | None = None
+        self._resends = 0
 
     # --- messages -------------------------------------------------------------------
 
@@ -108,6 +110,31 @@ class RegistrationWorkflow:
             return  # a second click on the link is harmless
         if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
             raise ValueError(f"Registration is not awaiting email confirmation: {self._status}")
+
+    @workflow.update(name=c.UPDATE_RESEND_CONFIRMATION)
+    async def resend_confirmation(self, request: c.ResendRequest) -> str:
+        self._resends += 1
+        self._confirmation_sent_at = workflow.now()
+        await self._email(
+            c.EmailKind.CONFIRMATION,
+            key=f"confirmation-resend-{self._resends}",
+            deadline=self._deadline,  # a resend does not extend the window
+        )
+        return "sent"
+
+    @resend_confirmation.validator
+    def _validate_resend(self, request: c.ResendRequest) -> None:
+        if (
+            self._status != c.Status.AWAITING_EMAIL_CONFIRMATION
+            or self._confirmed_at is not None
+            or self._confirmation_sent_at is None
+            or self._window_closed()
+        ):
+            raise ValueError(f"Registration is not awaiting email confirmation: {self._status}")
+        since = (workflow.now() - self._confirmation_sent_at).total_seconds()
+        if since < c.RESEND_COOLDOWN_SECONDS:
+            # Machine-readable for the web app: "wait:<seconds>".
+            raise ValueError(f"wait:{int(c.RESEND_COOLDOWN_SECONDS - since) + 1}")
 
     @workflow.update(name=c.UPDATE_DECIDE)
     async def decide(self, decision: c.Decision) -> c.DecisionResult:
@@ -158,6 +185,7 @@ class RegistrationWorkflow:
         window_end = started + timedelta(seconds=reg.confirmation_window_seconds)
         await self._enter(c.Status.AWAITING_EMAIL_CONFIRMATION, deadline=window_end)
         await self._email(c.EmailKind.CONFIRMATION, deadline=window_end, vat_delayed=delayed)
+        self._confirmation_sent_at = workflow.now()
         remind_at = window_end - timedelta(seconds=reg.reminder_before_expiry_seconds)
         confirmed = await self._wait_until(lambda: self._confirmed_at is not None, remind_at)
         if not confirmed:

@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
+from sqlalchemy import select
 from temporalio.client import Client
 
 from tests.conftest import Mailbox, make_env
+from webapp.db import make_engine
+from webapp.models import Account
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -101,6 +105,15 @@ def system(temporal_address, clean_db, mailbox, vies, tmp_path) -> Iterator[dict
             log.close()
 
 
+def totp_code(system: dict, email: str) -> str:
+    """What the administrator's authenticator app would show: from the secret in the DB."""
+    engine = make_engine(system["env"]["DATABASE_URL"])
+    with engine.connect() as conn:
+        secret = conn.execute(select(Account.totp_secret).where(Account.email == email)).scalar()
+    engine.dispose()
+    return pyotp.TOTP(secret).now()
+
+
 def post_form(client: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
     page = client.get(path)
     token = TOKEN.search(page.text).group(1)
@@ -126,8 +139,9 @@ def test_register_confirm_approve_login_over_real_processes(
         "phone": "+36 84 123 456",
         "email": "anna@obol-motor.hu",
         "password": "Balaton partján 2026",
+        "accept_terms": "y",
     }
-    page = post_form(applicant, "/register?lang=en", form)
+    page = post_form(applicant, "/register/one-page?lang=en", form)
     assert "/status/" in str(page.url)
     assert "Waiting for email confirmation" in page.text
 
@@ -153,9 +167,11 @@ def test_register_confirm_approve_login_over_real_processes(
 
     admin = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
     admin.get("/?lang=en")
-    queue = post_form(
+    enrol = post_form(
         admin, "/admin/login", {"email": "admin@aos.hu", "password": "e2e admin password 1"}
     )
+    assert str(enrol.url).endswith("/admin/login/enrol")  # first login: set up the second factor
+    queue = post_form(admin, "/admin/login/enrol", {"code": totp_code(system, "admin@aos.hu")})
     assert "ÖBÖL-MOTOR KFT." in queue.text
     detail_path = re.search(r'href="(/admin/registrations/\w+)"', queue.text).group(1)
     detail = admin.get(detail_path)

@@ -106,10 +106,11 @@ VALID_FORM = {
     "phone": "+36 1 234 5678",
     "email": "Peter@Kovacs-Auto.hu",
     "password": "correct horse battery staple",
+    "accept_terms": "y",
 }
 
 
 def submit(client: FlaskClient, lang: str = "hu", **changes: str):  # type: ignore[no-untyped-def]
     form = {**VALID_FORM, **changes}
-    form["csrf_token"] = csrf_token(client, f"/register?lang={lang}")
-    return client.post("/register", data=form)
+    form["csrf_token"] = csrf_token(client, f"/register/one-page?lang={lang}")
+    return client.post("/register/one-page", data=form)

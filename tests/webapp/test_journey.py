@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from tests.webapp.conftest import csrf_token, submit
+from tests.webapp.test_admin_auth import console_login
 from webapp.models import Account, Registration
 from webapp.passwords import hash_password
 from webapp.registration.service import resume_unstarted
@@ -89,7 +90,8 @@ def test_register_confirm_approve_login(web, mailbox):
 
     _make_admin(web)
     admin = web.test_client()
-    assert _login(admin, "/admin/login", "admin@aos.test", "admin password 123").status_code == 302
+    # Password, then the TOTP enrolment every console account goes through on first login.
+    assert console_login(admin, web, "admin@aos.test", "admin password 123").status_code == 302
     reg = _registration(web)
     queue = admin.get("/admin/").get_data(as_text=True)
     assert "Kovács és Társa Autójavító Kft." in queue
@@ -150,18 +152,25 @@ def test_expired_link_says_so_and_offers_to_start_again(web_env, running_worker,
     status_url = submit(client, lang="en").headers["Location"]
     [mail] = mailbox.wait_for("peter@kovacs-auto.hu")
     confirm = _link(mail.text, "confirm")
+    token = csrf_token(client, "/register/one-page")
     _wait_status(app, "EXPIRED", timeout=20)
-    refused = client.post(confirm, data={"csrf_token": csrf_token(client, confirm)})
+    opened = client.get(confirm)
+    assert opened.status_code == 409
+    assert "This link has expired" in opened.get_data(as_text=True)
+    refused = client.post(confirm, data={"csrf_token": token})
     assert refused.status_code == 409
     assert "This link has expired" in refused.get_data(as_text=True)
 
     status = client.get(status_url).get_data(as_text=True)
     assert "Start again" in status
-    restart = client.get(status_url.replace("/status/", "/restart/")).get_data(as_text=True)
-    assert 'value="Kovács és Társa Autójavító Kft."' in restart
-    assert 'value="peter@kovacs-auto.hu"' in restart
-    password_input = re.search(r'<input[^>]*name="password"[^>]*>', restart).group(0)
+    restart = client.get(status_url.replace("/status/", "/restart/"), follow_redirects=True)
+    page = restart.get_data(as_text=True)
+    assert restart.request.path == "/register/access"
+    assert 'value="peter@kovacs-auto.hu"' in page
+    password_input = re.search(r'<input[^>]*name="password"[^>]*>', page).group(0)
     assert 'value="' not in password_input or 'value=""' in password_input
+    company = client.get("/register/company").get_data(as_text=True)
+    assert 'value="Kovács és Társa Autójavító Kft."' in company
 
 
 def test_duplicate_open_registration_gets_the_same_neutral_page(web, mailbox):
@@ -265,3 +274,16 @@ def test_personal_data_stays_out_of_temporal(web, loop_thread, temporal_address,
     for secret in ("correct horse battery staple", "peter@kovacs-auto.hu", "Kovács Péter", "+36 1"):
         assert not present(secret), secret
     assert not present(reg.password_hash)
+
+
+def test_resend_right_away_is_refused_with_the_time_to_wait(web, mailbox):
+    client = web.test_client()
+    status_url = submit(client, lang="en").headers["Location"]
+    mailbox.wait_for("peter@kovacs-auto.hu")
+    page = client.get(status_url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        f"{status_url}/resend", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert re.search(r"You can ask for it again in [23] min", response.get_data(as_text=True))
+    assert len(mailbox.messages("peter@kovacs-auto.hu")) == 1

@@ -14,7 +14,7 @@ def _count(app) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_english_form_has_the_stable_labels_and_button(client):
-    page = client.get("/register?lang=en").get_data(as_text=True)
+    page = client.get("/register/one-page?lang=en").get_data(as_text=True)
     for label in (
         "User type",
         "Country",
@@ -35,21 +35,21 @@ def test_english_form_has_the_stable_labels_and_button(client):
 def test_every_input_has_a_label(client):
     import re
 
-    page = client.get("/register?lang=en").get_data(as_text=True)
+    page = client.get("/register/one-page?lang=en").get_data(as_text=True)
     ids = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', page)
     labelled = set(re.findall(r'<label for="([^"]+)"', page))
     assert [i for i in ids if i != "csrf_token" and i not in labelled] == []
 
 
 def test_hungarian_is_the_default_and_hungary_preselected(client):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/register/one-page").get_data(as_text=True)
     assert '<html lang="hu">' in page
     assert '<option selected value="HU">' in page
 
 
 def test_language_choice_is_remembered(client):
     client.get("/?lang=en")
-    assert '<html lang="en">' in client.get("/register").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/register/one-page").get_data(as_text=True)
 
 
 def test_bad_input_keeps_what_was_typed_and_says_what_to_fix(client, app):
@@ -82,11 +82,11 @@ def test_csrf_is_enforced(app_env, make_app):
     app = make_app({**app_env})
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    response = client.post("/register", data=VALID_FORM)
+    response = client.post("/register/one-page", data=VALID_FORM)
     assert response.status_code == 400
     assert _count(app) == 0
     assert client.post("/login", data={"email": "a@b.c", "password": "x"}).status_code == 400
 
 
 def test_form_token_is_present(client):
-    assert csrf_token(client, "/register")
+    assert csrf_token(client, "/register/one-page")

@@ -251,3 +251,21 @@ async def test_review_overdue_escalates_and_keeps_waiting(ts_env, ts_worker, app
     await ts_env.sleep(timedelta(days=1))  # reminded once a day while it waits
     await asyncio.to_thread(mailbox.wait_for, "reviewers@aos.test", 3)
     assert (await _approve(handle)).status == c.Status.APPROVED
+
+
+async def test_resend_has_a_cooldown_and_keeps_the_deadline(ts_env, ts_worker, app, mailbox):
+    reg = make_registration(app)
+    handle = await start(ts_env.client, app, reg)
+    view = await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
+    await asyncio.to_thread(mailbox.wait_for, reg.email)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            c.UPDATE_RESEND_CONFIRMATION, c.ResendRequest(), result_type=str
+        )
+    assert refused.value.cause.message.startswith("wait:")
+    await ts_env.sleep(timedelta(minutes=3))
+    await handle.execute_update(c.UPDATE_RESEND_CONFIRMATION, c.ResendRequest(), result_type=str)
+    again = await asyncio.to_thread(mailbox.wait_for, reg.email, 2)
+    assert again[0].message_id.endswith(".confirmation-resend-1@aos.test>")
+    after = await handle.query(c.QUERY_STATUS, result_type=c.StatusView)
+    assert after.deadline == view.deadline  # a resend does not extend the 48 hours

@@ -1,72 +1,44 @@
-"""The registration form: every field of PRODUCT.md steps 3–6, validated on the server."""
+"""The registration's fields, one form per wizard step, validated on the server.
+
+RegistrationForm is all steps at once (the one-page form, and the final re-check of a
+wizard's draft), so every rule lives in exactly one place.
+"""
 
 from __future__ import annotations
 
+import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat
+from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
 from webapp.countries import country_choices
+from webapp.password_policy import MAX_LENGTH, MIN_LENGTH, is_common
 from workflows.contracts import UserType
 
-MIN_PASSWORD = 12
-
-
-def user_type_choices() -> list[tuple[str, str]]:
-    # The labels are the AOS product names, identical in both languages.
-    return [
-        (UserType.WORKSHOP.value, "Independent workshop/dealer"),
-        (UserType.MOTORCYCLE.value, "Independent Motorcycle workshop/Motorcycle dealers"),
-    ]
+USER_TYPE_LABELS = {
+    # The AOS product names, identical in both languages.
+    UserType.WORKSHOP.value: "Independent workshop/dealer",
+    UserType.MOTORCYCLE.value: "Independent Motorcycle workshop/Motorcycle dealers",
+}
 
 
 def _required() -> DataRequired:
     return DataRequired(message=_l("Please fill in this field."))
 
 
-class RegistrationForm(FlaskForm):
-    user_type = SelectField(_l("User type"), choices=user_type_choices, validators=[_required()])
+class UserTypeStep(FlaskForm):
+    # A drop-down, as the seed describes; the first option asks to choose.
+    user_type = SelectField(
+        _l("User type"),
+        choices=lambda: [("", _l("Please choose…")), *USER_TYPE_LABELS.items()],
+        validators=[DataRequired(message=_l("Please choose a user type."))],
+    )
+
+
+class CountryStep(FlaskForm):
     country = SelectField(_l("Country"), validators=[_required()])
-    company_name = StringField(
-        _l("Company name"),
-        description=_l("With the legal form, exactly as registered for VAT (e.g. Kft., Bt.)"),
-        validators=[_required(), Length(max=200)],
-    )
-    street = StringField(_l("Street and house number"), validators=[_required(), Length(max=200)])
-    postcode = StringField(_l("Postcode"), validators=[_required(), Length(max=20)])
-    city = StringField(_l("City"), validators=[_required(), Length(max=100)])
-    vat_number = StringField(_l("VAT number"), validators=[_required(), Length(max=20)])
-    billing_street = StringField(
-        _l("Billing street and house number"),
-        description=_l("Leave the billing address empty if it is the company address."),
-        validators=[Optional(), Length(max=200)],
-    )
-    billing_postcode = StringField(_l("Billing postcode"), validators=[Optional(), Length(max=20)])
-    billing_city = StringField(_l("Billing city"), validators=[Optional(), Length(max=100)])
-    rep_title = StringField(_l("Title"), validators=[Optional(), Length(max=40)])
-    rep_first_name = StringField(_l("First name"), validators=[_required(), Length(max=100)])
-    rep_last_name = StringField(_l("Last name"), validators=[_required(), Length(max=100)])
-    contact_person = StringField(_l("Contact person"), validators=[_required(), Length(max=200)])
-    phone = StringField(
-        _l("Phone"),
-        description=_l("With the country code, e.g. +36 1 234 5678"),
-        validators=[_required(), Length(max=40)],
-    )
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            _required(),
-            Email(message=_l("Please enter a valid email address."), check_deliverability=False),
-            Length(max=254),
-        ],
-    )
-    password = PasswordField(
-        _l("Password"),
-        description=_l("At least 12 characters."),
-        validators=[_required(), Length(max=256)],
-    )
 
     def __init__(self, *args, ui_language: str = "hu", **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -78,11 +50,47 @@ class RegistrationForm(FlaskForm):
         if field.data not in EU_COUNTRY_CODES:
             raise ValidationError(_l("Please choose a country from the list."))
 
+
+class CompanyStep(FlaskForm):
+    company_name = StringField(
+        _l("Company name"),
+        description=_l("With the legal form, exactly as registered for VAT (e.g. Kft., Bt.)"),
+        validators=[_required(), Length(max=200)],
+    )
+    street = StringField(_l("Street and house number"), validators=[_required(), Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[_required(), Length(max=20)])
+    city = StringField(_l("City"), validators=[_required(), Length(max=100)])
+    vat_number = StringField(_l("VAT number"), validators=[_required(), Length(max=20)])
+    billing_differs = BooleanField(_l("The billing address is different"))
+    # No Optional() here: it would stop the check that they are filled in when ticked.
+    billing_street = StringField(_l("Billing street and house number"), [Length(max=200)])
+    billing_postcode = StringField(_l("Billing postcode"), [Length(max=20)])
+    billing_city = StringField(_l("Billing city"), [Length(max=100)])
+    rep_title = StringField(
+        _l("Title"), description=_l("Optional, e.g. Dr."), validators=[Optional(), Length(max=40)]
+    )
+    rep_first_name = StringField(_l("First name"), validators=[_required(), Length(max=100)])
+    rep_last_name = StringField(_l("Last name"), validators=[_required(), Length(max=100)])
+
+    # The country is chosen on an earlier step; the wizard sets it here.
+    country_code: str | None = None
+    normalized_vat: str = ""
+
+    def _country(self) -> str | None:
+        country = getattr(self, "country", None)
+        return country.data if country is not None else self.country_code
+
+    @property
+    def vat_prefix(self) -> str:
+        country = self._country()
+        return vies_country_code(country) if country in EU_COUNTRY_CODES else ""
+
     def validate_vat_number(self, field: StringField) -> None:
-        if self.country.data not in EU_COUNTRY_CODES:
+        country = self._country()
+        if country not in EU_COUNTRY_CODES:
             return
         try:
-            self.normalized_vat = normalize_vat(self.country.data, field.data or "")
+            self.normalized_vat = normalize_vat(country, field.data or "")
         except InvalidVatNumber as err:
             if err.reason == "checksum":
                 raise ValidationError(
@@ -92,13 +100,73 @@ class RegistrationForm(FlaskForm):
                 _l("This is not a VAT number of the chosen country. Check the digits.")
             ) from err
 
+    def _billing_required(self, field: StringField) -> None:
+        if self.billing_differs.data and not (field.data or "").strip():
+            raise ValidationError(_l("Please fill in the billing address, or untick the box."))
+
+    validate_billing_street = _billing_required
+    validate_billing_postcode = _billing_required
+    validate_billing_city = _billing_required
+
+
+class AccessStep(FlaskForm):
+    contact_person = StringField(_l("Contact person"), validators=[_required(), Length(max=200)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            _required(),
+            Email(message=_l("Please enter a valid email address."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = StringField(
+        _l("Phone"),
+        description=_l("With the country code, e.g. +36 1 234 5678"),
+        validators=[_required(), Length(max=40)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 12 characters. A long phrase is best; no special rules."),
+    )
+    accept_terms = BooleanField(
+        _l("I accept the terms of use of the AOS portal"),
+        validators=[DataRequired(message=_l("Please accept the terms of use to register."))],
+    )
+
+    normalized_phone: str = ""
+    # The wizard already holds this applicant's password hash: an empty field keeps it.
+    keep_password: bool = False
+
     def validate_phone(self, field: StringField) -> None:
-        digits = "".join(ch for ch in field.data or "" if ch.isdigit())
-        if not (field.data or "").strip().startswith("+") or len(digits) < 8:
-            raise ValidationError(
-                _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
-            )
+        text = (field.data or "").strip()
+        message = _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
+        if not text.startswith("+"):
+            raise ValidationError(message)
+        try:
+            number = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException as err:
+            raise ValidationError(message) from err
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError(_l("This phone number does not exist. Please check it."))
+        self.normalized_phone = phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
 
     def validate_password(self, field: PasswordField) -> None:
-        if len(field.data or "") < MIN_PASSWORD:
+        password = field.data or ""
+        if not password and self.keep_password:
+            return
+        if not password:
+            raise ValidationError(_l("Please fill in this field."))
+        if len(password) < MIN_LENGTH:
             raise ValidationError(_l("The password must be at least 12 characters long."))
+        if len(password) > MAX_LENGTH:
+            raise ValidationError(_l("The password can be at most 256 characters long."))
+        if is_common(password):
+            raise ValidationError(
+                _l("This password is one of the most common ones. Please choose another.")
+            )
+
+
+class RegistrationForm(UserTypeStep, CountryStep, CompanyStep, AccessStep):
+    """Every step at once."""

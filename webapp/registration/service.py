@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.config import Settings
+from webapp.mailer import queue_email
 from webapp.models import Account, Registration
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 from workflows import contracts as c
@@ -86,3 +90,67 @@ def resume_unstarted(session: Session, bridge: TemporalBridge, settings: Setting
         )
     ).all()
     return sum(start_workflow(session, bridge, settings, reg) for reg in pending)
+
+
+# How long "Send Registration" waits for the VIES answer before showing the status page.
+VAT_WAIT_SECONDS = 8.0
+REGISTRATION_FIELDS = (
+    "user_type country_code vat_number company_name street postcode city billing_street "
+    "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
+    "phone email"
+).split()
+
+
+@dataclass
+class Submission:
+    # "taken": the address has an open registration or an account (the owner is told);
+    # "mismatch": VIES answered and the data do not match; "started": on its way;
+    # "stored": kept, Temporal was unreachable (started later).
+    outcome: str
+    registration: Registration | None = None
+    view: c.StatusView | None = None
+
+
+def submit_registration(
+    session: Session,
+    bridge: TemporalBridge,
+    settings: Settings,
+    fields: dict[str, Any],
+    password_hash: str,
+    language: str,
+) -> Submission:
+    """ "Send Registration": store, start the workflow, wait briefly for the VIES answer."""
+    email = fields["email"].strip().lower()
+    if address_is_taken(session, email):
+        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        return Submission("taken")
+    values = {name: (fields.get(name) or "").strip() for name in REGISTRATION_FIELDS}
+    values["email"] = email
+    reg = Registration(
+        id=new_registration_id(), language=language, password_hash=password_hash, **values
+    )
+    if not store_registration(session, reg):
+        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        return Submission("taken")
+    if not start_workflow(session, bridge, settings, reg):
+        return Submission("stored", reg)
+    view = wait_for_vat_check(bridge, reg.id)
+    if view is not None and view.status == c.Status.VAT_MISMATCH:
+        return Submission("mismatch", reg, view)
+    return Submission("started", reg, view)
+
+
+def wait_for_vat_check(
+    bridge: TemporalBridge, registration_id: str, seconds: float = VAT_WAIT_SECONDS
+) -> c.StatusView | None:
+    """The workflow's view once VIES has answered, or None if it is still trying."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            view = bridge.status(registration_id)
+        except TemporalUnavailable:
+            return None
+        if view.status != c.Status.VERIFYING_VAT:
+            return view
+        time.sleep(0.2)
+    return None

@@ -1,0 +1,59 @@
+"""A wizard in progress, kept on the server so back, forward and reload lose nothing.
+
+The browser holds only the draft's id (in the session cookie); the password is kept
+only as its argon2 hash, from the moment the access step is sent."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask import session
+from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from webapp.db import Base
+from webapp.models import utcnow
+
+SESSION_KEY = "registration_draft"
+
+
+class RegistrationDraft(Base):
+    __tablename__ = "registration_drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # How many steps are complete (0–4): the furthest step the progress bar links to.
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    # The last VIES answer when it did not match: shown on the company step.
+    vat_result: Mapped[dict | None] = mapped_column(JSON)
+
+
+def current_draft(db: Session, create: bool = False) -> RegistrationDraft | None:
+    draft_id = session.get(SESSION_KEY)
+    draft = db.get(RegistrationDraft, draft_id) if draft_id else None
+    if draft is None and create:
+        draft = RegistrationDraft(id=secrets.token_hex(16), data={}, completed=0)
+        db.add(draft)
+        db.commit()
+        session[SESSION_KEY] = draft.id
+    return draft
+
+
+def save_step(db: Session, draft: RegistrationDraft, step: int, values: dict[str, Any]) -> None:
+    draft.data = {**draft.data, **values}  # a new dict, so the JSON column sees the change
+    draft.completed = max(draft.completed, step)
+    db.commit()
+
+
+def forget(db: Session, draft: RegistrationDraft | None) -> None:
+    if draft is not None:
+        db.delete(draft)
+        db.commit()
+    session.pop(SESSION_KEY, None)
