@@ -147,3 +147,19 @@ def test_missing_record_is_a_non_retryable_error(app):
             c.RecordStatusRequest("nope", "EXPIRED", at="2026-11-26T13:03:00+00:00"),
         )
     assert raised.value.non_retryable
+
+
+def test_with_a_requester_vat_the_consultation_number_is_kept(vies):
+    client = ViesClient(vies, requester_vat="HU12345676")
+    result = ActivityEnvironment().run(ViesActivities(client).check_vat, _vat_request())
+    assert result.matches and result.request_identifier  # evidence for the administrator
+
+
+def test_worker_says_clearly_when_smtp_is_unreachable(app_env, make_app, caplog):
+    from worker import check_smtp
+
+    app = make_app({**app_env, "MAIL_PORT": "1"})
+    with caplog.at_level("ERROR", logger="aos.worker"):
+        check_smtp(app.config["SETTINGS"])
+    assert "SMTP check failed for 127.0.0.1:1" in caplog.text
+    assert "retried" in caplog.text
