@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from webapp.password_policy import MAX_LENGTH, MIN_LENGTH, is_common
+from webapp.password_policy import MAX_LENGTH, check_new_password
 
 
 def _required() -> DataRequired:
@@ -14,15 +14,9 @@ def _required() -> DataRequired:
 
 def validate_new_password(_form: FlaskForm, field: PasswordField) -> None:
     """The registration's password rules (webapp.password_policy)."""
-    password = field.data or ""
-    if len(password) < MIN_LENGTH:
-        raise ValidationError(_l("The password must be at least 12 characters long."))
-    if len(password) > MAX_LENGTH:
-        raise ValidationError(_l("The password can be at most 256 characters long."))
-    if is_common(password):
-        raise ValidationError(
-            _l("This password is one of the most common ones. Please choose another.")
-        )
+    problem = check_new_password(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 class NewPasswordForm(FlaskForm):

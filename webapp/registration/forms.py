@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
 from webapp.countries import country_choices
-from webapp.password_policy import MAX_LENGTH, MIN_LENGTH, is_common
+from webapp.password_policy import check_new_password
 from workflows.contracts import UserType
 
 USER_TYPE_LABELS = {
@@ -158,14 +158,9 @@ class AccessStep(FlaskForm):
             return
         if not password:
             raise ValidationError(_l("Please fill in this field."))
-        if len(password) < MIN_LENGTH:
-            raise ValidationError(_l("The password must be at least 12 characters long."))
-        if len(password) > MAX_LENGTH:
-            raise ValidationError(_l("The password can be at most 256 characters long."))
-        if is_common(password):
-            raise ValidationError(
-                _l("This password is one of the most common ones. Please choose another.")
-            )
+        problem = check_new_password(password)
+        if problem:
+            raise ValidationError(problem)
 
 
 class RegistrationForm(UserTypeStep, CountryStep, CompanyStep, AccessStep):
