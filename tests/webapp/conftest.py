@@ -51,8 +51,11 @@ def web_env(app_env: dict[str, str], temporal_address: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def running_worker(loop_thread: LoopThread):  # type: ignore[no-untyped-def]
-    """Start the real worker for an app; stopped after the test."""
+def running_worker(loop_thread: LoopThread, make_app):  # type: ignore[no-untyped-def]
+    """Start the real worker for an app; stopped after the test.
+
+    Depends on make_app so the workers stop before the apps' engines are disposed: an
+    activity still running at teardown would otherwise orphan its database connection."""
     started = []
 
     def start(app) -> None:  # type: ignore[no-untyped-def]
