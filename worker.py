@@ -1,15 +1,22 @@
-"""The Temporal worker: `python worker.py`, configured only by the environment."""
+"""The Temporal worker: `python worker.py`, configured only by the environment.
+
+Refuses unsafe production settings (webapp/production.py), registers missing search
+attributes, serves the Temporal SDK's metrics for Prometheus on WORKER_METRICS_ADDRESS, and on
+SIGTERM or SIGINT stops polling and lets running activities finish (GRACEFUL_SHUTDOWN).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import logging
+import os
 import signal
 import smtplib
 from datetime import timedelta
 
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
@@ -18,12 +25,19 @@ from activities.vies import ViesActivities
 from vies.client import ViesClient
 from webapp import create_app
 from webapp.config import Settings
+from webapp.logging_setup import configure_logging
 from webapp.mailer import resume_outbox
+from webapp.production import startup_settings
 from webapp.registration.service import resume_unstarted
+from webapp.temporal_setup import ensure_search_attributes
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 
 log = logging.getLogger("aos.worker")
+# SIGTERM: stop polling, give running activities this long, then exit 0. Container stop
+# timeouts must be longer (docker-compose.yml: stop_grace_period 30s).
+GRACEFUL_SHUTDOWN = timedelta(seconds=20)
+DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464"
 
 
 def check_smtp(settings: Settings) -> None:
@@ -68,18 +82,35 @@ def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> 
         ],
         activity_executor=executor,
         max_concurrent_activities=20,
-        graceful_shutdown_timeout=timedelta(seconds=20),
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
+
+
+def metrics_runtime(address: str) -> Runtime | None:
+    """A Temporal runtime serving the SDK's worker metrics for Prometheus on `address`
+    (host:port; WORKER_METRICS_ADDRESS, empty to switch them off)."""
+    if not address:
+        return None
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+    except ValueError as err:  # the address is taken or invalid: work on, without metrics
+        log.error("No worker metrics on %s: %s", address, err)
+        return None
 
 
 async def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = create_app()
-    settings: Settings = app.config["SETTINGS"]
+    settings = startup_settings("aos-worker")
+    configure_logging(settings.log_format)
+    app = create_app(settings)
     check_smtp(settings)
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    metrics_address = os.environ.get("WORKER_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS)
+    runtime = metrics_runtime(metrics_address)
+    client = await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
+    )
+    if runtime is not None:
+        log.info("Worker metrics for Prometheus on http://%s/metrics", metrics_address)
+    await ensure_search_attributes(client, settings.temporal_namespace)
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
         worker = build_worker(client, app, executor)
         stop = asyncio.Event()
@@ -105,7 +136,12 @@ async def main() -> None:
                     "Started %d registration(s) stored while Temporal was unreachable", resumed
                 )
             await stop.wait()
-            log.info("Shutting down: finishing running activities")
+            log.info(
+                "Shutting down: finishing running activities (at most %ds)",
+                GRACEFUL_SHUTDOWN.total_seconds(),
+            )
+        app.extensions["aos_temporal"].close()
+    log.info("Worker stopped")
 
 
 if __name__ == "__main__":

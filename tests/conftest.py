@@ -1,6 +1,7 @@
 """Shared fixtures: real parts everywhere.
 
-- database: SQLite in a temp dir, or PostgreSQL when TEST_DATABASE_URL is set;
+- database: SQLite in a temp dir, or PostgreSQL when TEST_DATABASE_URL is set; the schema
+  comes from the migrations (alembic upgrade head), as in production;
 - SMTP: a real aiosmtpd server (the development mail catcher) on a free port;
 - VIES: the local stand-in over real HTTP;
 - Temporal: the time-skipping test server, and a real `temporal server start-dev`.
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from devtools.mailcatcher import list_messages, start_catcher
 from vies.standin import serve_in_thread
@@ -36,10 +37,17 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'aos-test.db'}"
     )
     engine = make_engine(url)
-    Base.metadata.drop_all(engine)
-    create_schema(engine)
+    drop_everything(engine)
+    create_schema(engine)  # alembic upgrade head: the tests run on the migrated schema
     engine.dispose()
     yield url
+
+
+def drop_everything(engine) -> None:  # type: ignore[no-untyped-def]
+    """Every table in the database, alembic_version and leftovers of older runs included."""
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
 
 
 @pytest.fixture

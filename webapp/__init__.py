@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from webapp.config import Settings, load_settings
+from webapp import metrics, production, security
+from webapp.config import Settings
 from webapp.db import make_engine, make_session_factory
 from webapp.extensions import babel, csrf, mail
 from webapp.i18n import select_locale
@@ -14,7 +15,12 @@ from webapp.temporal_bridge import TemporalBridge
 
 
 def create_app(settings: Settings | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    settings = settings or load_settings()
+    """The app. Without settings (flask command, gunicorn, worker) they come from the
+    environment, and production refuses unsafe ones with one line and exit status 2."""
+    if settings is None:
+        settings = production.startup_settings("aos-web")
+    else:
+        production.check(settings)
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
@@ -22,6 +28,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        PREFERRED_URL_SCHEME="https" if settings.public_base_url.startswith("https://") else "http",
         BABEL_DEFAULT_LOCALE="hu",
         BABEL_DEFAULT_TIMEZONE="Europe/Budapest",
         WTF_CSRF_TIME_LIMIT=None,  # the session, not the clock, bounds a form's life
@@ -40,6 +47,8 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         settings.temporal_address, settings.temporal_namespace, settings.temporal_task_queue
     )
 
+    security.init_app(app, behind_proxy=settings.behind_proxy)
+    metrics.init_app(app, token=settings.metrics_token)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     mail.init_app(app)

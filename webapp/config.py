@@ -71,6 +71,11 @@ class Settings:
     admin_notify_emails: tuple[str, ...]
     mailbox_dir: str
     mail: dict[str, object] = field(default_factory=dict)
+    # Production topology (README "Deploy").
+    behind_proxy: bool = False  # AOS_BEHIND_PROXY: trust one proxy's X-Forwarded-* headers
+    log_format: str = "text"  # LOG_FORMAT: "json" (one object a line) or "text"
+    allow_local_vies: bool = False  # AOS_ALLOW_LOCAL_VIES: the VIES stand-in outside dev
+    metrics_token: str | None = None  # METRICS_TOKEN: bearer token for GET /metrics
 
     @property
     def is_development(self) -> bool:
@@ -110,4 +115,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "AOS Portal <noreply@aos.local>"),
         },
+        behind_proxy=_bool(env.get("AOS_BEHIND_PROXY")),
+        log_format=log_format(env, environment),
+        allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
+        metrics_token=env.get("METRICS_TOKEN") or None,
     )
+
+
+def log_format(env: Mapping[str, str], environment: str) -> str:
+    """LOG_FORMAT, else json in production and plain text in development and tests."""
+    chosen = env.get("LOG_FORMAT", "").strip().lower()
+    if chosen in {"json", "text"}:
+        return chosen
+    if chosen:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {chosen!r}.")
+    return "text" if environment in {"development", "testing"} else "json"

@@ -4,8 +4,10 @@ share the same models without needing a Flask app context."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -35,11 +37,68 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_schema(engine: Engine) -> None:
+def import_models() -> None:
+    """Import every module that defines tables, so Base.metadata knows them all."""
     from webapp import models  # noqa: F401  (registers the tables)
     from webapp.pricing import models as _pricing  # noqa: F401
     from webapp.registration import drafts  # noqa: F401
     from webapp.support import models as _support  # noqa: F401
     from webapp.support import ratelimit as _ratelimit  # noqa: F401
 
-    Base.metadata.create_all(engine)
+
+class SchemaError(RuntimeError):
+    """The database cannot be brought to the models' schema by the migrations."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for the migrations in migrations/; with a connection, the
+    migrations run on it (inside its transaction)."""
+    import migrations
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def schema_diff(connection: Connection) -> list:  # type: ignore[type-arg]
+    """What differs between the database and the models (alembic's autogenerate diff)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import_models()
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def describe_difference(difference: Any) -> str:
+    """One of alembic's autogenerate differences in a few words ("add_table prices")."""
+    item = difference[0] if isinstance(difference, list) else difference
+    names = [getattr(p, "name", p) for p in item[1:] if isinstance(p, str) or hasattr(p, "name")]
+    return " ".join([str(item[0]), ".".join(str(n) for n in names[:2] if n)])
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the database to the newest migration (`alembic upgrade head`); idempotent.
+
+    A database made before the migrations existed (tables, no alembic_version) is adopted
+    when it matches the models exactly, and refused otherwise."""
+    from alembic import command
+
+    import_models()
+    with engine.begin() as conn:
+        config = alembic_config(conn)
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and tables & set(Base.metadata.tables):
+            diff = schema_diff(conn)
+            if diff:
+                shown = ", ".join(describe_difference(d) for d in diff[:5])
+                raise SchemaError(
+                    "The database has tables but no migration history, and they differ from "
+                    f"the models ({len(diff)} difference(s): {shown}). Back it up, then drop "
+                    "it (development: delete var/aos.db) or bring it to the models by hand and "
+                    "run `alembic stamp head`."
+                )
+            command.stamp(config, "head")
+        command.upgrade(config, "head")

@@ -1,0 +1,94 @@
+"""What a production process refuses to start with.
+
+AOS_ENV is "production" unless it says "development" (what `make run` sets) or "testing"
+(the test suite); any other value counts as production. There the web app and the worker
+refuse, each with one line on stderr and exit status 2:
+
+- no SECRET_KEY (webapp/config.py);
+- a SQLite DATABASE_URL: one file cannot be shared by several web and worker containers;
+- VIES_URL pointing at the local VIES stand-in: a loopback or `localhost` host, the
+  compose service `vies-standin`, or the stand-in's port 8089. AOS_ALLOW_LOCAL_VIES=1
+  allows it for a demonstration (the compose `dev` profile).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from webapp.config import ConfigError, Settings, load_settings
+
+NON_PRODUCTION = frozenset({"development", "testing"})
+STANDIN_HOSTS = frozenset({"localhost", "vies-standin"})
+STANDIN_PORT = 8089
+
+
+class ProductionRefused(ConfigError):
+    """The settings are not safe for production."""
+
+
+def is_production(settings: Settings) -> bool:
+    return settings.environment not in NON_PRODUCTION
+
+
+def _is_standin(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if host in STANDIN_HOSTS or host.endswith(".localhost") or port == STANDIN_PORT:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def problems(settings: Settings) -> list[str]:
+    """Why these settings may not run in production (empty outside production)."""
+    if not is_production(settings):
+        return []
+    found = []
+    if settings.database_url.lower().startswith("sqlite"):
+        found.append(
+            "DATABASE_URL is SQLite; production needs PostgreSQL "
+            "(postgresql+psycopg://user:password@host:5432/db)."
+        )
+    if _is_standin(settings.vies_url) and not settings.allow_local_vies:
+        found.append(
+            f"VIES_URL {settings.vies_url} is the local VIES stand-in; use the EU service "
+            "(https://ec.europa.eu/taxation_customs/vies/rest-api) or set "
+            "AOS_ALLOW_LOCAL_VIES=1 for a demonstration."
+        )
+    return found
+
+
+def check(settings: Settings) -> None:
+    """Raise ProductionRefused with every reason, on one line."""
+    found = problems(settings)
+    if found:
+        raise ProductionRefused(" ".join(found))
+
+
+def startup_settings(process: str, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings of an entry point (gunicorn, the worker, the flask command); a refusal
+    ends the process with one line on stderr and exit status 2."""
+    env = os.environ if env is None else env
+    try:
+        settings = load_settings(env)
+        check(settings)
+    except ConfigError as err:
+        environment = env.get("AOS_ENV", "production").strip().lower() or "production"
+        print(
+            f"{process}: refusing to start (AOS_ENV={environment}): {err}",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise SystemExit(2) from None
+    return settings

@@ -1,0 +1,41 @@
+"""Security defaults of every response, and the reverse proxy in front of the app.
+
+- Content-Security-Policy without inline script or style: the templates load style.css and
+  nothing else; the admin's TOTP QR code is inline SVG markup, and `data:` images are allowed.
+  A view that sets its own policy keeps it (the dev mailbox's HTML view, shown in a sandboxed
+  frame, is stricter still) and decides its own framing.
+- X-Content-Type-Options, Referrer-Policy (unless the view chose one), X-Frame-Options DENY,
+  and Strict-Transport-Security once the request arrived over HTTPS.
+- AOS_BEHIND_PROXY=1: Werkzeug's ProxyFix trusts one proxy's X-Forwarded-For, -Proto and
+  -Host, so the client IP (rate limits), the scheme and the host are the visitor's. Set it
+  only when a proxy that overwrites those headers is the app's only way in.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def init_app(app: Flask, behind_proxy: bool) -> None:
+    if behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        if "Content-Security-Policy" not in headers:
+            headers["Content-Security-Policy"] = CSP
+            headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
