@@ -8,6 +8,7 @@ coroutines to it. Created lazily, so a gunicorn worker connects after fork.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 import uuid
@@ -34,6 +35,7 @@ from temporalio.service import RPCError
 from workflows import contracts as c
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 CALL_TIMEOUT = 15.0
 
 
@@ -43,13 +45,6 @@ class TemporalUnavailable(RuntimeError):
 
 class DecisionRefused(RuntimeError):
     """The workflow refused the message (wrong state, already decided, …)."""
-
-
-def _user_type_label(user_type: str) -> str:
-    return {
-        c.UserType.WORKSHOP: "Independent workshop/dealer",
-        c.UserType.MOTORCYCLE: "Independent Motorcycle workshop/Motorcycle dealers",
-    }.get(c.UserType(user_type), user_type)
 
 
 class TemporalBridge:
@@ -110,62 +105,51 @@ class TemporalBridge:
 
     # --- calls the views make -------------------------------------------------------
 
-    def start_registration(self, reg: c.RegistrationInput) -> None:
+    def _start_once(self, workflow: str, arg: Any, workflow_id: str, **options: Any) -> None:
+        """Start a workflow whose id is used once. Starting it again (a retry after a lost
+        answer) attaches to the running workflow; if it already ran and ended, there is
+        nothing left to do."""
+
         async def start() -> None:
             client = await self._get_client()
-            attributes = TypedSearchAttributes(
-                [
-                    SearchAttributePair(
-                        SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"
-                    ),
-                    SearchAttributePair(
-                        SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code
-                    ),
-                    SearchAttributePair(
-                        SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type
-                    ),
-                    SearchAttributePair(
-                        SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER),
-                        f"{reg.country_code}{reg.vat_number}",
-                    ),
-                ]
-            )
             await client.start_workflow(
-                c.WORKFLOW_NAME,
-                reg,
-                id=c.workflow_id_for(reg.registration_id),
+                workflow,
+                arg,
+                id=workflow_id,
                 task_queue=self.task_queue,
-                search_attributes=attributes,
-                # A registration id is used once; starting it again (a retry after a
-                # lost answer) attaches to the running workflow instead of a second one.
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                static_summary=(
-                    f"{reg.country_code}{reg.vat_number} · {_user_type_label(reg.user_type)}"
-                ),
+                **options,
             )
 
         try:
             self.run(start())
         except WorkflowAlreadyStartedError:
-            pass  # it ran (and ended) already: the id is never reused
+            log.info("Workflow %s has already run; not started again", workflow_id)
+
+    def start_registration(self, reg: c.RegistrationInput) -> None:
+        vat = f"{reg.country_code}{reg.vat_number}"
+        attributes = TypedSearchAttributes(
+            [
+                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"),
+                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code),
+                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type),
+                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER), vat),
+            ]
+        )
+        label = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)
+        self._start_once(
+            c.WORKFLOW_NAME,
+            reg,
+            c.workflow_id_for(reg.registration_id),
+            search_attributes=attributes,
+            static_summary=f"{vat} · {label}",  # the Web UI's summary line
+        )
 
     def start_outbox_mail(self, outbox_id: str) -> None:
-        async def start() -> None:
-            client = await self._get_client()
-            await client.start_workflow(
-                c.MAIL_WORKFLOW_NAME,
-                c.OutboxMailJob(outbox_id),
-                id=c.mail_workflow_id_for(outbox_id),
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            )
-
-        try:
-            self.run(start())
-        except WorkflowAlreadyStartedError:
-            pass  # delivered and closed already: nothing to do
+        self._start_once(
+            c.MAIL_WORKFLOW_NAME, c.OutboxMailJob(outbox_id), c.mail_workflow_id_for(outbox_id)
+        )
 
     def status(self, registration_id: str) -> c.StatusView:
         async def query() -> c.StatusView:

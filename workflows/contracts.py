@@ -44,6 +44,13 @@ class UserType(StrEnum):
     MOTORCYCLE = "MOTORCYCLE"  # Independent Motorcycle workshop/Motorcycle dealers
 
 
+# The AOS product names of the user types, identical in every language.
+USER_TYPE_LABELS = {
+    UserType.WORKSHOP.value: "Independent workshop/dealer",
+    UserType.MOTORCYCLE.value: "Independent Motorcycle workshop/Motorcycle dealers",
+}
+
+
 class EmailKind(StrEnum):
     CONFIRMATION = "confirmation"
     ACTIVATED = "activated"

@@ -57,10 +57,6 @@ STATUS_WORDS = {
     c.Status.APPROVED: "approved",
     c.Status.REJECTED: "rejected",
 }
-USER_TYPE_WORDS = {
-    c.UserType.WORKSHOP: "Independent workshop/dealer",
-    c.UserType.MOTORCYCLE: "Independent Motorcycle workshop/Motorcycle dealers",
-}
 
 
 def _iso(moment: datetime) -> str:
@@ -162,7 +158,7 @@ class RegistrationWorkflow:
     @workflow.run
     async def run(self, reg: c.RegistrationInput) -> str:
         self._registration_id = reg.registration_id
-        user_type = USER_TYPE_WORDS.get(c.UserType(reg.user_type), reg.user_type)
+        user_type = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)
         self._summary_prefix = f"{reg.country_code}{reg.vat_number} · {user_type}"
         await self._enter(c.Status.VERIFYING_VAT)
 

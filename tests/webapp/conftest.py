@@ -84,11 +84,15 @@ def web(web_env: dict[str, str], running_worker, make_app):  # type: ignore[no-u
     return app
 
 
-def csrf_token(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
+def csrf_from(page: str) -> str:
+    """The first CSRF token in a rendered page."""
     match = CSRF.search(page)
-    assert match, f"no CSRF token on {path}"
+    assert match, "no CSRF token on the page"
     return match.group(1) or match.group(2)
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
 
 
 VALID_FORM = {

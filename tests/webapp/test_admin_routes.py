@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import console_login, make_console_account
-from webapp.models import Account, AuditEntry, Registration
+from tests.workflows.helpers import make_registration
+from webapp.models import Account, AuditEntry
 from webapp.passwords import hash_password
 
 REG_ID = "r0000000000000000000000000000001"
@@ -36,29 +37,16 @@ VISITORS = ("anonymous", "applicant", "reviewer", "support")
 
 def seed(app: Flask) -> int:
     """A registration (never started in Temporal) and the applicant account it made."""
+    make_registration(
+        app,
+        id=REG_ID,
+        billing_street="",
+        billing_postcode="",
+        billing_city="",
+        password_hash=hash_password(APPLICANT_PASSWORD),
+        status="AWAITING_REVIEW",
+    )
     with app.extensions["aos_sessions"].begin() as session:
-        session.add(
-            Registration(
-                id=REG_ID,
-                user_type="WORKSHOP",
-                country_code="HU",
-                vat_number="12345676",
-                company_name="Kovács és Társa Autójavító Kft.",
-                street="Váci út 22.",
-                postcode="1132",
-                city="Budapest",
-                billing_street="",
-                billing_postcode="",
-                billing_city="",
-                rep_first_name="Péter",
-                rep_last_name="Kovács",
-                contact_person="Kovács Péter",
-                phone="+36 1 234 5678",
-                email="peter@kovacs-auto.hu",
-                password_hash=hash_password(APPLICANT_PASSWORD),
-                status="AWAITING_REVIEW",
-            )
-        )
         account = Account(
             email="peter@kovacs-auto.hu",
             role="applicant",

@@ -9,7 +9,7 @@ import time
 import httpx
 from sqlalchemy import select
 
-from tests.webapp.conftest import csrf_token, submit
+from tests.webapp.conftest import csrf_from, csrf_token, submit
 from tests.webapp.test_admin_auth import console_login
 from webapp.models import Account, Registration
 from webapp.passwords import hash_password
@@ -98,7 +98,7 @@ def test_register_confirm_approve_login(web, mailbox):
     detail_path = f"/admin/registrations/{reg.id}"
     detail = admin.get(detail_path).get_data(as_text=True)
     nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="(\w+)"', detail).group(1)
-    token = CSRF_IN(detail)
+    token = csrf_from(detail)
     decision = {"csrf_token": token, "nonce": nonce, "action": "approve", "reason": ""}
     assert admin.post(f"{detail_path}/decision", data=decision).status_code == 302
     # A double click (same page, same nonce) changes nothing and is not an error.
@@ -114,10 +114,6 @@ def test_register_confirm_approve_login(web, mailbox):
     home = client.get("/portal/").get_data(as_text=True)
     assert "Kovács és Társa Autójavító Kft." in home
     assert "Cars and motorcycles" in home
-
-
-def CSRF_IN(page: str) -> str:  # noqa: N802
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def test_mismatch_shows_field_by_field_what_vies_holds(web):

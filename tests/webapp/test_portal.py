@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.webapp.conftest import csrf_token
-from webapp.models import Account, Registration
+from tests.workflows.helpers import make_registration
+from webapp.models import Account
 from webapp.passwords import hash_password
 
 PASSWORD = "applicant password 1"
@@ -27,30 +28,21 @@ _COMPANIES = {
 def make_applicant(app: Flask, email: str, password: str = PASSWORD) -> int:
     """An activated applicant: the approved registration and the account it made."""
     reg_id, user_type, company, vat = _COMPANIES[email]
+    make_registration(
+        app,
+        id=reg_id,
+        user_type=user_type,
+        vat_number=vat,
+        company_name=company,
+        billing_street="",
+        billing_postcode="",
+        billing_city="",
+        email=email,
+        password_hash=hash_password(password),
+        status="APPROVED",
+        open_email=None,  # approved: the registration has ended
+    )
     with app.extensions["aos_sessions"].begin() as session:
-        session.add(
-            Registration(
-                id=reg_id,
-                user_type=user_type,
-                country_code="HU",
-                vat_number=vat,
-                company_name=company,
-                street="Váci út 22.",
-                postcode="1132",
-                city="Budapest",
-                billing_street="",
-                billing_postcode="",
-                billing_city="",
-                rep_first_name="Péter",
-                rep_last_name="Kovács",
-                contact_person="Kovács Péter",
-                phone="+36 1 234 5678",
-                email=email,
-                password_hash=hash_password(password),
-                status="APPROVED",
-            )
-        )
-        session.flush()  # no relationship orders the two inserts
         account = Account(
             email=email,
             role="applicant",

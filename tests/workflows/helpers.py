@@ -44,7 +44,8 @@ def make_registration(app, **overrides) -> Registration:  # type: ignore[no-unty
     )
     fields.update(overrides)
     reg = Registration(**fields)
-    reg.open_email = reg.email
+    if "open_email" not in overrides:
+        reg.open_email = reg.email  # open, as a registration in progress is
     with app.extensions["aos_sessions"].begin() as session:
         session.add(reg)
     return reg

@@ -15,13 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
 from webapp.countries import country_choices
 from webapp.password_policy import check_new_password
-from workflows.contracts import UserType
-
-USER_TYPE_LABELS = {
-    # The AOS product names, identical in both languages.
-    UserType.WORKSHOP.value: "Independent workshop/dealer",
-    UserType.MOTORCYCLE.value: "Independent Motorcycle workshop/Motorcycle dealers",
-}
+from workflows.contracts import USER_TYPE_LABELS
 
 
 def _required() -> DataRequired:

@@ -43,11 +43,11 @@ def status_url_for(registration_id: str) -> str:
     )
 
 
-def _registration_for(token: str, loader, page: str = "") -> Registration:  # type: ignore[no-untyped-def]
+def _registration_for(token: str, loader) -> Registration:  # type: ignore[no-untyped-def]
     registration_id = loader(settings().secret_key, token)
     reg = db().get(Registration, registration_id) if registration_id else None
     if reg is None:
-        abort(404, description=page or None)
+        abort(404)
     return reg
 
 

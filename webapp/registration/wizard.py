@@ -3,6 +3,7 @@ next, the draft kept on the server (see drafts.py)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,7 +16,6 @@ from webapp.passwords import hash_password
 from webapp.registration import service
 from webapp.registration.drafts import RegistrationDraft, current_draft, forget, save_step
 from webapp.registration.forms import (
-    USER_TYPE_LABELS,
     AccessStep,
     CompanyStep,
     CountryStep,
@@ -23,6 +23,7 @@ from webapp.registration.forms import (
     UserTypeStep,
 )
 from webapp.registration.views import fields_from_form, lang, settings, status_url_for
+from workflows.contracts import USER_TYPE_LABELS
 
 bp = Blueprint("wizard", __name__, url_prefix="/register")
 
@@ -210,6 +211,4 @@ def discard() -> Response:
 
 
 def _as_dict(vat: Any) -> dict[str, Any] | None:
-    from dataclasses import asdict, is_dataclass
-
     return asdict(vat) if is_dataclass(vat) else vat

@@ -92,6 +92,18 @@ def _notice_context(req: SupportRequest, body: str, follow_up: bool) -> dict[str
         }
 
 
+def _notify_support(session: Session, req: SupportRequest, body: str, *, follow_up: bool) -> None:
+    """The notice to SUPPORT_EMAIL (in English) about a new request or a follow-up."""
+    queue_email(
+        session,
+        bridge(),
+        kind="support_notice",
+        recipient=current_app.config["SETTINGS"].support_email,
+        language="en",
+        context=_notice_context(req, body, follow_up=follow_up),
+    )
+
+
 def notify_new(session: Session, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
     with force_locale(req.language):
@@ -110,14 +122,7 @@ def notify_new(session: Session, req: SupportRequest) -> None:
             "request_url": request_url(req),
         },
     )
-    queue_email(
-        session,
-        bridge(),
-        kind="support_notice",
-        recipient=current_app.config["SETTINGS"].support_email,
-        language="en",
-        context=_notice_context(req, req.messages[0].body, follow_up=False),
-    )
+    _notify_support(session, req, req.messages[0].body, follow_up=False)
 
 
 def add_follow_up(session: Session, req: SupportRequest, body: str) -> SupportMessage:
@@ -127,14 +132,7 @@ def add_follow_up(session: Session, req: SupportRequest, body: str) -> SupportMe
     if req.status == "answered":
         req.status = "in_progress"
     session.commit()
-    queue_email(
-        session,
-        bridge(),
-        kind="support_notice",
-        recipient=current_app.config["SETTINGS"].support_email,
-        language="en",
-        context=_notice_context(req, body, follow_up=True),
-    )
+    _notify_support(session, req, body, follow_up=True)
     return message
 
 
