@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from vies.matching import split_address
+from vies.splitting import split_address
 from webapp.database import bridge, db
 from webapp.passwords import hash_password
 from webapp.registration import service
