@@ -68,7 +68,7 @@ def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> 
     vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)
     records = RecordActivities(sessions)
     mail = MailActivities(app, sessions)
-    vies = ViesActivities(vies_client)
+    vies = ViesActivities(vies_client, sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,

@@ -254,6 +254,7 @@ class RegistrationWorkflow:
                     street=reg.street,
                     postcode=reg.postcode,
                     city=reg.city,
+                    adopted_address=reg.adopted_address,
                 ),
                 result_type=c.VatCheckResult,
                 start_to_close_timeout=timedelta(seconds=60),

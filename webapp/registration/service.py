@@ -36,6 +36,7 @@ def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput
         street=reg.street,
         postcode=reg.postcode,
         city=reg.city,
+        adopted_address=reg.adopted_address or "",
         confirmation_window_seconds=settings.confirmation_window,
         review_sla_seconds=settings.review_sla,
         vies_retry_horizon_seconds=settings.vies_retry_horizon,
@@ -127,7 +128,11 @@ def submit_registration(
     values = {name: (fields.get(name) or "").strip() for name in REGISTRATION_FIELDS}
     values["email"] = email
     reg = Registration(
-        id=new_registration_id(), language=language, password_hash=password_hash, **values
+        id=new_registration_id(),
+        language=language,
+        password_hash=password_hash,
+        adopted_address=fields.get("adopted_address") or None,
+        **values,
     )
     if not store_registration(session, reg):
         queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
