@@ -14,7 +14,7 @@ from webapp.passwords import hash_password
 from webapp.registration import service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
-from webapp.registration.progress import build_progress
+from webapp.registration.progress import build_progress, pending_reason
 from webapp.temporal_bridge import DecisionRefused, TemporalUnavailable
 from webapp.tokens import registration_from_confirmation, registration_from_status, status_token
 from workflows import contracts as c
@@ -130,6 +130,7 @@ def status(token: str) -> str:
             progress.vat_attempts, progress.next_vat_try = bridge().vat_attempts(reg.id)
         except TemporalUnavailable:
             pass
+        progress.vat_pending = pending_reason(reg.country_code, progress.vat_attempts)
     return render_template("registration/status.html", reg=reg, progress=progress, token=token)
 
 
