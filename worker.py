@@ -23,6 +23,7 @@ from activities.mail import MailActivities
 from activities.records import RecordActivities
 from activities.vies import ViesActivities
 from vies.client import ViesClient
+from vies.vatnumber import requester_vat_problem
 from webapp import create_app
 from webapp.config import Settings
 from webapp.logging_setup import configure_logging
@@ -60,6 +61,14 @@ def check_smtp(settings: Settings) -> None:
         )
     else:
         log.info("SMTP server %s:%s answers.", cfg["MAIL_SERVER"], cfg["MAIL_PORT"])
+
+
+def check_requester_vat(settings: Settings) -> None:
+    """Outside production (which refuses it) a malformed VIES_REQUESTER_VAT is said at start:
+    VIES would answer every check with INVALID_REQUESTER_INFO."""
+    problem = requester_vat_problem(settings.vies_requester_vat)
+    if problem:
+        log.error("%s Every VAT check will wait until it is fixed.", problem)
 
 
 def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> Worker:  # type: ignore[no-untyped-def]
@@ -103,6 +112,7 @@ async def main() -> None:
     configure_logging(settings.log_format)
     app = create_app(settings)
     check_smtp(settings)
+    check_requester_vat(settings)
     metrics_address = os.environ.get("WORKER_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS)
     runtime = metrics_runtime(metrics_address)
     client = await Client.connect(

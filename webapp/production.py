@@ -6,6 +6,8 @@ refuse, each with one line on stderr and exit status 2:
 
 - no SECRET_KEY (webapp/config.py);
 - a SQLite DATABASE_URL: one file cannot be shared by several web and worker containers;
+- a malformed VIES_REQUESTER_VAT (python-stdnum): VIES would refuse every check with
+  INVALID_REQUESTER_INFO;
 - VIES_URL pointing at the local VIES stand-in: a loopback or `localhost` host, the
   compose service `vies-standin`, or the stand-in's port 8089. AOS_ALLOW_LOCAL_VIES=1
   allows it for a demonstration (the compose `dev` profile).
@@ -19,6 +21,7 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from vies.vatnumber import requester_vat_problem
 from webapp.config import ConfigError, Settings, load_settings
 
 NON_PRODUCTION = frozenset({"development", "testing"})
@@ -60,6 +63,9 @@ def problems(settings: Settings) -> list[str]:
             "DATABASE_URL is SQLite; production needs PostgreSQL "
             "(postgresql+psycopg://user:password@host:5432/db)."
         )
+    requester = requester_vat_problem(settings.vies_requester_vat)
+    if requester:
+        found.append(requester)
     if _is_standin(settings.vies_url) and not settings.allow_local_vies:
         found.append(
             f"VIES_URL {settings.vies_url} is the local VIES stand-in; use the EU service "

@@ -49,6 +49,25 @@ def test_the_vies_standin_is_refused(vies_url: str) -> None:
     assert problems(_settings(VIES_URL=vies_url, AOS_ALLOW_LOCAL_VIES="1")) == []
 
 
+@pytest.mark.parametrize(
+    ("requester", "reason"),
+    [
+        ("12345676", "country prefix"),
+        ("US12345676", "country prefix"),
+        ("HU12345670", "not a valid HU VAT number"),
+        ("HU1234", "not a valid HU VAT number"),
+    ],
+)
+def test_malformed_requester_vat_is_refused(requester: str, reason: str) -> None:
+    found = problems(_settings(VIES_REQUESTER_VAT=requester))
+    assert len(found) == 1 and "VIES_REQUESTER_VAT" in found[0] and reason in found[0]
+
+
+@pytest.mark.parametrize("requester", ["HU12345676", "hu 1234 5676", "EL049544099", "ATU98523534"])
+def test_well_formed_requester_vat_passes(requester: str) -> None:
+    assert problems(_settings(VIES_REQUESTER_VAT=requester)) == []
+
+
 def test_sqlite_is_refused() -> None:
     found = problems(_settings(DATABASE_URL="sqlite:///var/aos.db"))
     assert len(found) == 1 and "SQLite" in found[0]
@@ -71,6 +90,7 @@ CASES = {
     "no SECRET_KEY": ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
     "SQLite": ({"DATABASE_URL": "sqlite:////tmp/aos-refused.db"}, "DATABASE_URL is SQLite"),
     "VIES stand-in": ({"VIES_URL": "http://127.0.0.1:8089"}, "local VIES stand-in"),
+    "requester VAT": ({"VIES_REQUESTER_VAT": "HU12345670"}, "VIES_REQUESTER_VAT"),
 }
 COMMANDS = {
     "worker": [sys.executable, "worker.py"],
