@@ -131,8 +131,7 @@ def requester_vat_problem(value: str | None) -> str | None:
     country = _form_country_code(prefix) if prefix.isalpha() else ""
     if country not in EU_COUNTRY_CODES:
         return (
-            f"VIES_REQUESTER_VAT {value!r} must start with an EU country prefix "
-            "(e.g. HU12345676)."
+            f"VIES_REQUESTER_VAT {value!r} must start with an EU country prefix (e.g. HU12345676)."
         )
     try:
         normalize_vat(country, compact)

@@ -25,7 +25,7 @@ bp = Blueprint("registration", __name__)
 PREFILL_FIELDS = (
     "user_type country company_name street postcode city vat_number billing_street "
     "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
-    "phone email"
+    "phone email adopted_address"
 ).split()
 
 
