@@ -3,6 +3,7 @@ field → mismatch naming that field; "Use the registered data" (split) → matc
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -99,7 +100,7 @@ SHAPES = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=int(os.environ.get("AOS_PROPERTY_EXAMPLES", "150")), deadline=None)
 @given(st.sampled_from(SHAPES), STREETS, CITIES)
 def test_round_trip_property(shape: tuple, street: str, city: str) -> None:
     country, address, (old_street, postcode, old_city) = shape
