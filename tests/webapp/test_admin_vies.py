@@ -78,7 +78,7 @@ def test_banner_shows_the_portal_own_vies_faults(app, console):  # noqa: F811
     assert "OLD_ONE" not in banner
 
 
-def test_banner_names_the_member_states_down(app, console, vies):  # noqa: F811
+def test_banner_names_the_member_states_down(app, console, cases, vies):  # noqa: F811
     httpx.post(f"{vies}/_control/unavailable", json={"countries": ["CZ", "GR"]})
     cached = console.get("/admin/?lang=en").get_data(as_text=True)
     assert 'id="vies-states-down"' not in cached  # asked at most once a minute
@@ -86,3 +86,9 @@ def test_banner_names_the_member_states_down(app, console, vies):  # noqa: F811
     page = console.get("/admin/?lang=en").get_data(as_text=True)
     states = page.split('id="vies-states-down"', 1)[1].split("</p>", 1)[0]
     assert "Czechia (CZ)" in states and "Greece (GR)" in states
+    # A Czech registration's detail page says so too; a Hungarian one does not.
+    cz = registration(app, "Autoservis s.r.o.", country_code="CZ", email="cz@example.cz")
+    detail = console.get(f"/admin/registrations/{cz}?lang=en").get_data(as_text=True)
+    assert 'id="vies-country-down"' in detail
+    hu = console.get(f"/admin/registrations/{cases['late']}?lang=en").get_data(as_text=True)
+    assert 'id="vies-country-down"' not in hu

@@ -25,5 +25,6 @@ def _vies_banner() -> dict[str, Any]:
     return {
         "vies_faults": recent_faults(db()),
         "vies_reachable": status.reachable,
+        "vies_available": status.vies_available,
         "vies_states_down": [(cc, country_name(cc, language)) for cc in status.unavailable],
     }
