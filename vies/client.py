@@ -255,8 +255,9 @@ def _form_codes(body: dict[str, Any]) -> tuple[str, ...]:
     for entry in body.get("countries") or []:
         if not isinstance(entry, dict):
             continue
+        # "Available", "Unavailable" or "MonitoringDisabled" (unknown, not down).
         availability = str(entry.get("availability") or "").strip().lower()
-        if availability and availability != "available":
+        if availability == "unavailable":
             down.append(_form_code(str(entry.get("countryCode") or "")))
     return tuple(sorted(c for c in down if c))
 

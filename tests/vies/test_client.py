@@ -256,3 +256,20 @@ def test_odd_answers(
 
 def test_base_url_with_trailing_slash(standin: str) -> None:
     assert ViesClient(standin + "/").check("HU", "100").valid is True
+
+
+def test_check_status_monitoring_disabled_is_not_down(serve_app: Callable[[Flask], str]) -> None:
+    app = Flask("fake_status")
+
+    @app.get("/check-status")
+    def status() -> dict:
+        return {
+            "vow": {"available": True},
+            "countries": [
+                {"countryCode": "AT", "availability": "Available"},
+                {"countryCode": "EL", "availability": "Unavailable"},
+                {"countryCode": "MT", "availability": "MonitoringDisabled"},
+            ],
+        }
+
+    assert StatusCache(serve_app(app)).get().unavailable == ("GR",)
