@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from time import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -106,11 +107,23 @@ def login_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., An
     return decorator
 
 
+def is_local_path(target: str) -> bool:
+    """A path of this site only: no scheme or host, no leading "//" or "/\\" (browsers read
+    both as another host), no control character or white space anywhere (browsers drop tabs
+    and newlines, so "/%09/evil.com" would become "//evil.com")."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(default: str) -> str:
+    """?next= when it is a local path (after the one decoding the query string had), else
+    the default page."""
     target = request.args.get("next", "")
-    # Browsers read "/\host" as "//host": a backslash would open a redirect elsewhere.
-    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if local else default
+    return target if is_local_path(target) else default
 
 
 CONSOLE_ROLES = ("reviewer", "support")
