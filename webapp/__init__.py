@@ -28,6 +28,11 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        # Over HTTPS the __Host- prefix: the browser keeps it only for this exact host, path
+        # "/" and Secure, so a sibling subdomain cannot plant or overwrite it.
+        SESSION_COOKIE_NAME=(
+            "__Host-session" if settings.public_base_url.startswith("https://") else "session"
+        ),
         PREFERRED_URL_SCHEME="https" if settings.public_base_url.startswith("https://") else "http",
         BABEL_DEFAULT_LOCALE="hu",
         BABEL_DEFAULT_TIMEZONE="Europe/Budapest",
@@ -48,7 +53,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     )
 
     security.init_app(app, behind_proxy=settings.behind_proxy)
-    metrics.init_app(app, token=settings.metrics_token)
+    metrics.init_app(app, token=settings.metrics_token, enabled=settings.metrics_enabled)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     mail.init_app(app)

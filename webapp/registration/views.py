@@ -3,12 +3,15 @@ The step-by-step wizard is in wizard.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.database import bridge, db
+from webapp.formatting import as_utc
 from webapp.models import Registration
 from webapp.passwords import hash_password
 from webapp.registration import service
@@ -46,9 +49,18 @@ def status_url_for(registration_id: str) -> str:
 def _registration_for(token: str, loader) -> Registration:  # type: ignore[no-untyped-def]
     registration_id = loader(settings().secret_key, token)
     reg = db().get(Registration, registration_id) if registration_id else None
-    if reg is None:
+    if reg is None or link_expired(reg, settings().link_lifetime_after_end):
         abort(404)
     return reg
+
+
+def link_expired(reg: Registration, lifetime: int) -> bool:
+    """Status and restart links work until `lifetime` seconds after the registration ended
+    (30 days by default): a link found in an old mailbox opens nothing."""
+    if reg.open_email is not None or reg.status not in c.FINAL_STATUSES:
+        return False
+    ended = as_utc(reg.decided_at or reg.updated_at)
+    return datetime.now(UTC) - ended > timedelta(seconds=lifetime)
 
 
 def fields_from_form(form: RegistrationForm) -> dict[str, str]:
