@@ -18,6 +18,8 @@ from __future__ import annotations
 from flask import Flask, Response, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp import input_filter
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -29,6 +31,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask, behind_proxy: bool) -> None:
+    input_filter.init_app(app)  # first of all before_request hooks
     if behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
