@@ -1,5 +1,11 @@
-"""Who is logged in. A session holds the account id and its session version; bumping
-the version (disable, password change) ends every session of that account at once.
+"""Who is logged in. The signed cookie holds, per role, the id of a server-side session
+record (webapp/auth/store.py); the record ties it to the account and its session version,
+so bumping the version (disable, password change or reset) or ending the record (logout,
+"Log out everywhere", the idle and absolute limits) ends the session at once, even for a
+copy of the cookie taken earlier.
+
+Logging in rotates the cookie: whatever the visitor had before (a registration draft, the
+CSRF token) does not survive it; only the language and the other role's login stay.
 
 Console logins have two steps: a correct password only opens a short-lived "pending
 second factor" state; the console session itself exists once a TOTP code was accepted.
@@ -13,8 +19,9 @@ from time import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
+from webapp.auth import store
 from webapp.database import db
 from webapp.models import Account
 
@@ -22,20 +29,70 @@ _KEYS = {"applicant": "account", "admin": "admin"}
 _PENDING = "admin_pending"
 # Between a correct password and the code: long enough to open an authenticator app.
 SECOND_FACTOR_SECONDS = 300
+_KEPT_AT_LOGIN = ("lang",)
+
+
+def limits(role: str) -> tuple[int, int]:
+    """(idle, absolute) seconds of a session of this role."""
+    settings = current_app.config["SETTINGS"]
+    if role == "admin":
+        return settings.console_session_idle, settings.console_session_max
+    return settings.portal_session_idle, settings.portal_session_max
+
+
+def _rotate(role: str) -> None:
+    """A fresh cookie: only the language and the other role's login carry over."""
+    other = _KEYS["admin" if role == "applicant" else "applicant"]
+    kept = {k: session[k] for k in (*_KEPT_AT_LOGIN, other) if k in session}
+    session.clear()
+    session.update(kept)
+
+
+def _start(account: Account, role: str, mfa: bool) -> None:
+    _rotate(role)
+    token = store.start(
+        db(),
+        account_id=account.id,
+        role=role,
+        version=account.session_version,
+        mfa=mfa,
+        ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    session[_KEYS[role]] = {"sid": token}
+    g.pop(f"current_{role}", None)
 
 
 def log_in(account: Account, role: str) -> None:
     if role == "admin":
         # A console session without the second factor must not exist.
         raise ValueError("console logins go through complete_second_factor()")
-    session.pop(_KEYS[role], None)
-    session[_KEYS[role]] = {"id": account.id, "v": account.session_version}
+    _start(account, role, mfa=False)
+
+
+def session_token(role: str) -> str | None:
+    data = session.get(_KEYS[role])
+    token = data.get("sid") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else None
 
 
 def log_out(role: str) -> None:
+    token = session_token(role)
+    if token:
+        store.end(db(), token)
     session.pop(_KEYS[role], None)
+    session.pop("csrf_token", None)  # the next form gets a fresh one
     if role == "admin":
         session.pop(_PENDING, None)
+    g.pop(f"current_{role}", None)
+
+
+def log_out_everywhere(account: Account) -> None:
+    """End every session of the account, this one included, and any half-done login."""
+    account.session_version = (account.session_version or 1) + 1
+    db().commit()
+    store.end_all(db(), account.id)
+    log_out("admin" if account.is_admin else "applicant")
 
 
 def begin_second_factor(account: Account) -> None:
@@ -72,21 +129,35 @@ def complete_second_factor(account: Account) -> None:
     pending = session.pop(_PENDING, None)
     if not pending or pending["id"] != account.id:
         raise ValueError("no second factor pending for this account")
-    session[_KEYS["admin"]] = {"id": account.id, "v": account.session_version, "mfa": True}
-    g.pop("current_admin", None)
+    _start(account, "admin", mfa=True)
+
+
+def current_record(role: str) -> store.LoginSession | None:
+    token = session_token(role)
+    if not token:
+        return None
+    idle, absolute = limits(role)
+    return store.find(db(), token, role, idle, absolute)
 
 
 def current(role: str) -> Account | None:
     cache_key = f"current_{role}"
     if cache_key not in g:
-        data = session.get(_KEYS[role])
-        account = db().get(Account, data["id"]) if data else None
-        if account is None or not account.active or account.session_version != data["v"]:
-            account = None
-        elif role == "admin" and not (
-            account.is_admin and data.get("mfa") and account.totp_enrolled_at is not None
+        record = current_record(role)
+        account = db().get(Account, record.account_id) if record else None
+        if (
+            record is None
+            or account is None
+            or not account.active
+            or account.session_version != record.session_version
         ):
             account = None
+        elif role == "admin" and not (
+            account.is_admin and record.mfa and account.totp_enrolled_at is not None
+        ):
+            account = None
+        if account is None and _KEYS[role] in session:
+            session.pop(_KEYS[role], None)  # a dead id: the cookie forgets it
         setattr(g, cache_key, account)
     return getattr(g, cache_key)
 
