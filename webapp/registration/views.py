@@ -14,7 +14,7 @@ from webapp.database import bridge, db
 from webapp.formatting import as_utc
 from webapp.models import Registration
 from webapp.passwords import hash_password
-from webapp.registration import service
+from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import build_progress
@@ -117,7 +117,7 @@ def register() -> str | Response | tuple[str, int]:
         lang(),
     )
     if result.outcome == "taken":
-        return render_template("registration/check_email.html")
+        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
     assert result.registration is not None
     if result.outcome == "mismatch":
         vat = result.view.vat_result if result.view else None
@@ -127,6 +127,13 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.get("/status/<token>")
 def status(token: str) -> str:
+    shown = decoy.progress(
+        registration_from_status(settings().secret_key, token) or "",
+        settings().confirmation_window,
+        lang(),
+    )
+    if shown is not None:
+        return render_template("registration/status.html", reg=None, progress=shown, token=token)
     reg = _registration_for(token, registration_from_status)
     view = None
     try:
@@ -148,9 +155,14 @@ def status(token: str) -> str:
 @bp.post("/status/<token>/resend")
 def resend(token: str) -> Response:
     """Send the confirmation email again; it does not extend the 48 hours."""
-    reg = _registration_for(token, registration_from_status)
+    registration_id = registration_from_status(settings().secret_key, token) or ""
     try:
-        bridge().resend_confirmation(reg.id)
+        if decoy.created_at(registration_id) is not None:
+            wait = decoy.resend_wait(registration_id)
+            if wait:
+                raise DecisionRefused(f"wait:{wait}")
+        else:
+            bridge().resend_confirmation(_registration_for(token, registration_from_status).id)
     except DecisionRefused as err:
         if err.args and str(err.args[0]).startswith("wait:"):
             seconds = int(str(err.args[0]).split(":", 1)[1])
@@ -179,6 +191,8 @@ def resend(token: str) -> Response:
 @bp.get("/restart/<token>")
 def restart(token: str) -> Response:
     """Start again with the earlier data filled in (the password excepted)."""
+    if decoy.created_at(registration_from_status(settings().secret_key, token) or ""):
+        return redirect(url_for("wizard.start"))
     reg = _registration_for(token, registration_from_status)
     if reg.open_email is not None:
         return redirect(url_for("registration.status", token=token))
