@@ -225,11 +225,12 @@ def confirm(token: str) -> tuple[str, int] | str:
     if reg is None:
         return render_template("registration/confirm_invalid.html"), 404
     status_url = status_url_for(reg.id)
+    if reg.status != c.Status.AWAITING_EMAIL_CONFIRMATION:
+        # Also on POST: an ended registration's workflow may be gone from Temporal.
+        return render_template(
+            "registration/confirm_refused.html", reg=reg, status_url=status_url
+        ), 409
     if request.method == "GET":
-        if reg.status != c.Status.AWAITING_EMAIL_CONFIRMATION:
-            return render_template(
-                "registration/confirm_refused.html", reg=reg, status_url=status_url
-            ), 409
         return render_template("registration/confirm.html", reg=reg, status_url=status_url)
     try:
         bridge().confirm_email(reg.id)
