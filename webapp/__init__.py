@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     from webapp import cli
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.reset import bp as password_bp
+    from webapp.auth.two_step import bp as two_step_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.health import bp as health_bp
     from webapp.portal.views import bp as portal_bp
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(registration_bp)
     app.register_blueprint(wizard_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(two_step_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(password_bp)
     app.register_blueprint(pricing_bp)

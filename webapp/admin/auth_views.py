@@ -106,10 +106,7 @@ def enrol() -> Response:
         return account
     if account.totp_enrolled_at is not None:
         return redirect(url_for("admin.code", **_next_args()))
-    if not account.totp_secret:
-        # Kept until confirmed, so reloading the page does not invalidate a scanned code.
-        account.totp_secret = totp.new_secret()
-        db().commit()
+    shown = totp.enrolment(db(), account)
     form = CodeForm()
     error = None
     if form.validate_on_submit():
@@ -117,17 +114,8 @@ def enrol() -> Response:
         if isinstance(result, Response):
             return result
         error = result
-    uri = totp.provisioning_uri(account)
     page = make_response(
-        render_template(
-            "admin/enrol.html",
-            form=form,
-            error=error,
-            secret=totp.grouped(account.totp_secret or ""),
-            uri=uri,
-            qr=totp.qr_svg(uri),
-            email=account.email,
-        ),
+        render_template("admin/enrol.html", form=form, error=error, **shown),
         401 if error else 200,
     )
     page.headers["Cache-Control"] = "no-store"  # the page shows the secret

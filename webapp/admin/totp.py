@@ -115,3 +115,19 @@ def check_code(db: Session, account: Account, code: str) -> bool:
         db.commit()
     db.refresh(account)
     return bool(accepted)
+
+
+def enrolment(db: Session, account: Account) -> dict[str, str]:
+    """What an enrolment page shows (console first login, applicant Account page): the
+    secret is made once and kept until a code confirms it, so reloading the page does not
+    invalidate a code already scanned."""
+    if not account.totp_secret:
+        account.totp_secret = new_secret()
+        db.commit()
+    uri = provisioning_uri(account)
+    return {
+        "secret": grouped(account.totp_secret or ""),
+        "uri": uri,
+        "qr": qr_svg(uri),
+        "email": account.email,
+    }

@@ -9,6 +9,7 @@ CSRF token) does not survive it; only the language and the other role's login st
 
 Console logins have two steps: a correct password only opens a short-lived "pending
 second factor" state; the console session itself exists once a TOTP code was accepted.
+Applicants who turned on two-step login from their Account page log in the same way.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from webapp.models import Account
 
 _KEYS = {"applicant": "account", "admin": "admin"}
 _PENDING = "admin_pending"
+_PENDING_KEYS = {"admin": _PENDING, "applicant": "account_pending"}
 # Between a correct password and the code: long enough to open an authenticator app.
 SECOND_FACTOR_SECONDS = 300
 _KEPT_AT_LOGIN = ("lang",)
@@ -82,8 +84,7 @@ def log_out(role: str) -> None:
         store.end(db(), token)
     session.pop(_KEYS[role], None)
     session.pop("csrf_token", None)  # the next form gets a fresh one
-    if role == "admin":
-        session.pop(_PENDING, None)
+    session.pop(_PENDING_KEYS[role], None)
     g.pop(f"current_{role}", None)
 
 
@@ -95,15 +96,19 @@ def log_out_everywhere(account: Account) -> None:
     log_out("admin" if account.is_admin else "applicant")
 
 
-def begin_second_factor(account: Account) -> None:
+def begin_second_factor(account: Account, role: str = "admin") -> None:
     """The password was right: remember whose code the next page asks for."""
-    session.pop(_KEYS["admin"], None)
-    session[_PENDING] = {"id": account.id, "v": account.session_version, "at": int(time())}
+    session.pop(_KEYS[role], None)
+    session[_PENDING_KEYS[role]] = {
+        "id": account.id,
+        "v": account.session_version,
+        "at": int(time()),
+    }
 
 
-def pending_second_factor() -> Account | None:
-    """The console account that passed its password and still owes a code, if any."""
-    data = session.get(_PENDING)
+def pending_second_factor(role: str = "admin") -> Account | None:
+    """The account that passed its password and still owes a code, if any."""
+    data = session.get(_PENDING_KEYS[role])
     if not data:
         return None
     account = db().get(Account, data["id"])
@@ -112,24 +117,33 @@ def pending_second_factor() -> Account | None:
         account is None
         or not fresh
         or not account.active
-        or not account.is_admin
+        or account.is_admin != (role == "admin")
         or account.session_version != data["v"]
     ):
-        session.pop(_PENDING, None)
+        session.pop(_PENDING_KEYS[role], None)
         return None
     return account
 
 
-def cancel_second_factor() -> None:
-    session.pop(_PENDING, None)
+def cancel_second_factor(role: str = "admin") -> None:
+    session.pop(_PENDING_KEYS[role], None)
 
 
-def complete_second_factor(account: Account) -> None:
-    """The code was right: the console session starts here and only here."""
-    pending = session.pop(_PENDING, None)
+def complete_second_factor(account: Account, role: str = "admin") -> None:
+    """The code was right: the session starts here and only here."""
+    pending = session.pop(_PENDING_KEYS[role], None)
     if not pending or pending["id"] != account.id:
         raise ValueError("no second factor pending for this account")
-    _start(account, "admin", mfa=True)
+    _start(account, role, mfa=True)
+
+
+def mark_second_factor_done(role: str) -> None:
+    """This session has just proved a code (TOTP enrolment from the Account page)."""
+    record = current_record(role)
+    if record is not None:
+        record.mfa = True
+        db().commit()
+        g.pop(f"current_{role}", None)
 
 
 def current_record(role: str) -> store.LoginSession | None:
@@ -156,6 +170,8 @@ def current(role: str) -> Account | None:
             account.is_admin and record.mfa and account.totp_enrolled_at is not None
         ):
             account = None
+        elif role == "applicant" and account.totp_enrolled_at is not None and not record.mfa:
+            account = None  # two-step login turned on since: this session lacks the code
         if account is None and _KEYS[role] in session:
             session.pop(_KEYS[role], None)  # a dead id: the cookie forgets it
         setattr(g, cache_key, account)

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
-from webapp.auth.session import log_in, log_out, safe_next
+from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
 from webapp.models import Account, Registration
 from webapp.passwords import verify_password
@@ -48,6 +48,10 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         return render_template("auth/login.html", form=form, error=generic_error()), 401
     attempt.succeeded()
     if account is not None and account.active:
+        if account.totp_enrolled_at is not None:  # two-step login: the code comes next
+            begin_second_factor(account, "applicant")
+            target = safe_next("")
+            return redirect(url_for("two_step.code", **({"next": target} if target else {})))
         log_in(account, "applicant")
         return redirect(safe_next(url_for("portal.home")))
     if account is not None:
