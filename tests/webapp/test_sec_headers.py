@@ -43,3 +43,19 @@ def test_status_and_restart_links_expire_30_days_after_the_end(app, client) -> N
     recent = _ended(app, 29)
     assert client.get(f"/status/{recent}").status_code == 200
     assert client.get(f"/restart/{recent}").status_code == 302
+
+
+def test_typed_markup_is_shown_as_text(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.conftest import VALID_FORM, csrf_token
+
+    token = csrf_token(client, "/register/one-page?lang=en")
+    form = {**VALID_FORM, "company_name": "<script>alert(1)</script>", "phone": "x"}
+    page = client.post("/register/one-page", data={**form, "csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text
+
+
+def test_no_cross_origin_access_is_granted(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in response.headers

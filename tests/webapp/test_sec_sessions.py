@@ -132,3 +132,18 @@ def test_log_out_everywhere_needs_the_csrf_token(app) -> None:  # type: ignore[n
     client = applicant_client(app, WORKSHOP)
     assert client.post("/portal/account/logout-everywhere").status_code == 400
     assert client.get("/portal/").status_code == 200
+
+
+def test_an_operator_can_end_the_sessions_of_one_account_or_all(app) -> None:  # type: ignore[no-untyped-def]
+    make_applicant(app, WORKSHOP)
+    client = applicant_client(app, WORKSHOP)
+    admin = console_client(app, "admin@aos.test", "reviewer,support")
+    runner = app.test_cli_runner()
+    one = runner.invoke(args=["end-sessions", WORKSHOP])
+    assert one.exit_code == 0 and "Ended 1 session(s) of 1 account(s)." in one.output
+    assert client.get("/portal/").status_code == 302
+    assert admin.get("/admin/accounts").status_code == 200
+    everyone = runner.invoke(args=["end-sessions", "--all"])
+    assert everyone.exit_code == 0
+    assert admin.get("/admin/accounts").status_code == 302
+    assert runner.invoke(args=["end-sessions", "nobody@example.hu"]).exit_code != 0

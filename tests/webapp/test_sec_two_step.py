@@ -63,3 +63,20 @@ def test_turning_it_off_needs_a_code(app) -> None:  # type: ignore[no-untyped-de
     code = next_code(app, WORKSHOP)
     client.post("/portal/account/two-step/off", data={"code": code, "csrf_token": token})
     assert log_in(app.test_client(), WORKSHOP, PASSWORD).headers["Location"] == "/portal/"
+
+
+def test_a_password_reset_does_not_skip_the_code(app) -> None:  # type: ignore[no-untyped-def]
+    from webapp.auth.reset import reset_token
+
+    make_applicant(app, WORKSHOP)
+    _enrol(app, applicant_client(app, WORKSHOP))
+    with app.extensions["aos_sessions"]() as session:
+        account = session.scalars(select(Account).where(Account.email == WORKSHOP)).one()
+        token = reset_token(app.config["SETTINGS"].secret_key, account)
+    client = app.test_client()
+    path = f"/password/reset/{token}"
+    new = "a brand new pass phrase"
+    form = {"new_password": new, "confirm_password": new, "csrf_token": csrf_token(client, path)}
+    assert client.post(path, data=form).status_code == 302
+    step = log_in(app.test_client(), WORKSHOP, new)
+    assert step.headers["Location"] == "/login/code"  # the second factor still stands
