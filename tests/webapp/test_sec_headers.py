@@ -59,3 +59,16 @@ def test_typed_markup_is_shown_as_text(client) -> None:  # type: ignore[no-untyp
 def test_no_cross_origin_access_is_granted(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_every_page_behind_a_login_offers_logout(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_portal import SCOPE_ROUTES, console_client
+
+    make_applicant(app, WORKSHOP)
+    client = applicant_client(app, WORKSHOP)
+    for path, status, _moto in SCOPE_ROUTES:
+        if status == 200:
+            assert 'action="/logout"' in client.get(path).get_data(as_text=True), path
+    admin = console_client(app, "admin@aos.test", "reviewer,support")
+    for path in ("/admin/", "/admin/accounts", "/admin/support/"):
+        assert 'action="/admin/logout"' in admin.get(path).get_data(as_text=True), path
