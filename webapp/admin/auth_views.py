@@ -63,7 +63,9 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     # Said only after a correct password, like every other account state.
     until = totp.locked_until(account)
     if until is not None:
-        return render_template("admin/login.html", form=form, error=_locked_message(until)), 429
+        page = render_template("admin/login.html", form=form, error=_locked_message(until))
+        wait = max(1, int((until - datetime.now(UTC)).total_seconds()) + 1)
+        return page, 429, {"Retry-After": str(wait)}
     if (account.totp_failures or 0) >= totp.MAX_FAILURES:
         account.totp_failures = 0  # the lock has run out: a fresh series of tries
         db().commit()
