@@ -20,10 +20,10 @@ translations: $(STAMP)
 run: install
 	$(BIN)/python -m devtools.run
 
-# Debian packages the tests need (chromium, docker-compose, fonts): installed when missing
+# Debian packages the tests need (python3-venv, chromium, fonts, docker-compose): installed when missing
 # and root, else one line says what to install.
 system-packages:
-	sh devtools/system_packages.sh
+	PYTHON="$(PYTHON)" sh devtools/system_packages.sh
 
 test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,18 +2,20 @@
 # The system packages `make test` needs, installed when missing (`make system-packages`).
 #
 # Each entry is PACKAGE=PROBE: the Debian package and what shows it is there, a command on
-# PATH or an absolute path. Missing ones are installed in one go when this runs as root on a
+# PATH, an absolute path, or python:MODULE (importable by $PYTHON, default python3). Missing ones are installed in one go when this runs as root on a
 # machine with apt-get (`apt-get update` once, then `apt-get install -y`); otherwise one line
 # says what to install and the script exits 1.
 #
 #   --dry-run           print the apt-get commands instead of running them
 #   SYSTEM_PACKAGES     replaces the list below (the tests use it)
+#   PYTHON              the interpreter `make install` makes the venv with
 set -eu
 
 # chromium: the browser tests (Playwright drives Debian's Chromium, never a download);
 # fonts-liberation: text in screenshots and PDFs (a Recommends of chromium, not always there);
-# docker-compose: tests/production validates docker-compose.yml with `docker-compose config`.
-DEFAULT_PACKAGES="chromium=/usr/bin/chromium fonts-liberation=/usr/share/fonts/truetype/liberation docker-compose=docker-compose"
+# docker-compose: tests/production validates docker-compose.yml with `docker-compose config`;
+# python3-venv: Debian's python3 makes no venv without it (ensurepip is split off).
+DEFAULT_PACKAGES="python3-venv=python:ensurepip chromium=/usr/bin/chromium fonts-liberation=/usr/share/fonts/truetype/liberation docker-compose=docker-compose"
 PACKAGES="${SYSTEM_PACKAGES-$DEFAULT_PACKAGES}"
 
 dry_run=0
@@ -26,6 +28,7 @@ done
 
 present() {
   case "$1" in
+    python:*) "${PYTHON:-python3}" -c "import ${1#python:}" >/dev/null 2>&1 ;;
     /*) [ -e "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac

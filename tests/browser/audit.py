@@ -18,6 +18,23 @@ PHONE, DESKTOP = 375, 1280
 AXE = Axe()  # axe-core as shipped in the wheel: nothing is downloaded at run time
 
 
+def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical WCAG A/AA findings on the page as it is now."""
+    results = AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    ).response
+    found = []
+    for violation in results["violations"]:
+        if violation["impact"] in FAILING_IMPACTS:
+            targets = [", ".join(map(str, node["target"])) for node in violation["nodes"]]
+            found.append(
+                f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
+                f"at {targets[:5]}"
+            )
+    return found
+
+
 class Audit:
     def __init__(self, name: str, lang: str) -> None:
         self.lang = lang
@@ -36,20 +53,7 @@ class Audit:
         lang = page.evaluate("document.documentElement.lang")
         if lang != self.lang:
             self.problems.append(f"{where}: <html lang={lang!r}>, expected {self.lang!r}")
-        results = AXE.run(
-            page,
-            options={
-                "runOnly": {"type": "tag", "values": WCAG_TAGS},
-                "resultTypes": ["violations"],
-            },
-        ).response
-        for violation in results["violations"]:
-            if violation["impact"] in FAILING_IMPACTS:
-                targets = [", ".join(map(str, node["target"])) for node in violation["nodes"]]
-                self.problems.append(
-                    f"{where}: axe {violation['id']} ({violation['impact']}): "
-                    f"{violation['help']} at {targets[:5]}"
-                )
+        self.problems += [f"{where}: {found}" for found in serious_violations(page)]
         original = page.viewport_size
         safe = re.sub(r"[^\w.-]+", "_", label)
         stem = f"{self.count:02d}-{safe}"

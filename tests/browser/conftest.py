@@ -109,7 +109,11 @@ def shots(request) -> Iterator[Shots]:  # type: ignore[no-untyped-def]
 
 
 def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
-    """Basic checks on the page as rendered: lang set, one h1, every input labelled."""
+    """Basic checks on the page as rendered: lang set, one h1, every input labelled, and no
+    serious or critical axe-core finding (the full audit: tests/browser/audit.py)."""
+    from tests.browser.audit import serious_violations
+
+    assert serious_violations(page) == [], page.url
     problems = page.evaluate(
         """() => {
         const out = [];

@@ -7,6 +7,7 @@ stand-ins instead: an `id` that says who we are and an `apt-get` that logs its a
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,28 @@ def test_dry_run_shows_the_commands_and_runs_none(tmp_path: Path) -> None:
     assert machine.apt_calls() == []
 
 
-@pytest.mark.parametrize("package", ["chromium=/usr/bin/chromium", "docker-compose=docker-compose"])
+def test_python_module_probe(tmp_path: Path) -> None:
+    machine = Machine(tmp_path, uid=1000)
+    result = machine.run("python3-venv=python:no_such_module_here", "--dry-run")
+    assert result.returncode == 1 and "apt-get install -y python3-venv" in result.stderr
+    ok = subprocess.run(
+        ["/bin/sh", str(SCRIPT)],
+        env={
+            "PATH": str(machine.bin),
+            "SYSTEM_PACKAGES": "python3-venv=python:ensurepip",
+            "PYTHON": sys.executable,
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.parametrize(
+    "package",
+    ["chromium=/usr/bin/chromium", "docker-compose=docker-compose", "python3-venv=python:"],
+)
 def test_default_list_names_what_the_tests_use(package: str) -> None:
     assert package in SCRIPT.read_text()
 
