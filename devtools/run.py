@@ -134,10 +134,14 @@ def build_environment(
         "ADMIN_NOTIFY_EMAILS": ADMIN_EMAIL,
         "PYTHONUNBUFFERED": "1",  # children's output reaches the terminal line by line
     }
+    # The children get every setting from here; a docker-compose .env beside them must not
+    # fill in what is unset (AOS_BEHIND_PROXY, METRICS_TOKEN...). .env is for other terminals.
+    env_overrides = {"FLASK_SKIP_DOTENV": "1"}
     env = dict(base_env)
     for name, value in defaults.items():
         if not given(name):
             env[name] = value
+    env.update(env_overrides)
     if not given("SECRET_KEY"):
         env["SECRET_KEY"] = ensure_secret_key(var / "secret_key")
         env["SECRET_KEY_FILE"] = str(var / "secret_key")  # what .env names, not the key

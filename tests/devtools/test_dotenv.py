@@ -57,6 +57,13 @@ def test_written_file_names_the_settings_not_the_key(tmp_path: Path) -> None:
     assert dotenv_values(path)["MAIL_DEFAULT_SENDER"] == "AOS Portal <noreply@aos.local>"
 
 
+def test_make_runs_own_children_skip_any_env(tmp_path: Path) -> None:
+    from devtools.run import build_environment
+
+    env, _ = build_environment({}, tmp_path, python="/nonexistent/python")
+    assert env["FLASK_SKIP_DOTENV"] == "1"  # they are configured by make run alone
+
+
 def test_someone_elses_env_is_never_overwritten(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     production = "SECRET_KEY=prod\nPOSTGRES_PASSWORD=pw\n"
