@@ -96,3 +96,14 @@ def test_ticked_billing_address_is_kept(client):  # type: ignore[no-untyped-def]
     review = client.get("/register/review?lang=en").get_data(as_text=True)
     assert "Fő utca 1., 1011 Budapest" in review
     assert COMPANY["street"] in review
+
+
+def test_english_button_in_the_hungarian_ui_says_so(client):  # type: ignore[no-untyped-def]
+    # "Send Registration" stays English in both UIs (stable interface): WCAG 3.1.2, language
+    # of parts, lets a Hungarian screen reader pronounce it as English.
+    walk_to_review(client)
+    review = client.get("/register/review?lang=hu").get_data(as_text=True)
+    assert '<html lang="hu">' in review
+    assert 'id="send" lang="en">Send Registration</button>' in review
+    one_page = client.get("/register/one-page?lang=hu").get_data(as_text=True)
+    assert 'lang="en">Send Registration</button>' in one_page
