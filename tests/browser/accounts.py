@@ -9,14 +9,14 @@ APPLICANT_EMAIL = "anna@obol-motor.hu"
 APPLICANT_PASSWORD = "Balaton partján 2026 tavasszal"
 
 
-def login_applicant(site, page) -> None:  # type: ignore[no-untyped-def]
-    """An activated workshop account, logged in: the page ends on the portal."""
+def login_applicant(site, page, user_type: str = "WORKSHOP") -> None:  # type: ignore[no-untyped-def]
+    """An activated account of `user_type`, logged in: the page ends on the portal."""
     with site.app.extensions["aos_sessions"].begin() as session:
         session.add(
             Account(
                 email=APPLICANT_EMAIL,
                 role="applicant",
-                user_type="WORKSHOP",
+                user_type=user_type,
                 company_name="ÖBÖL-MOTOR KFT.",
                 password_hash=hash_password(APPLICANT_PASSWORD),
             )
