@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format translations clean
+.PHONY: run test install lint format translations clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ translations: $(STAMP)
 run: install
 	$(BIN)/python -m devtools.run
 
-test: install
+# Debian packages the tests need (python3-venv, chromium, fonts, docker-compose): installed when missing
+# and root, else one line says what to install.
+system-packages:
+	PYTHON="$(PYTHON)" sh devtools/system_packages.sh
+
+test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -15,6 +15,8 @@ import signal
 import smtplib
 from datetime import timedelta
 
+from flask.cli import load_dotenv
+from flask.helpers import get_load_dotenv
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -155,4 +157,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    # Flask's convention, as the `flask` command has it: the nearest .flaskenv/.env (make run
+    # writes .env) fills in what the environment does not set; FLASK_SKIP_DOTENV=1 skips it.
+    if get_load_dotenv():
+        load_dotenv()
     asyncio.run(main())
