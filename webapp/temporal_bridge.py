@@ -23,17 +23,11 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from workflows import contracts as c
+from workflows.starting import START_ONCE, registration_start
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -127,50 +121,29 @@ class TemporalBridge:
 
     # --- calls the views make -------------------------------------------------------
 
-    def _start_once(self, workflow: str, arg: Any, workflow_id: str, **options: Any) -> None:
-        """Start a workflow whose id is used once. Starting it again (a retry after a lost
-        answer) attaches to the running workflow; if it already ran and ended, there is
-        nothing left to do."""
+    def _start_once(self, workflow: str, arg: Any, **options: Any) -> None:
+        """Start a workflow whose id is used once (workflows.starting.START_ONCE). Starting
+        it again (a retry after a lost answer, the worker's sweep) attaches to the running
+        workflow; if it already ran and ended, there is nothing left to do."""
 
         async def start() -> None:
             client = await self._get_client()
-            await client.start_workflow(
-                workflow,
-                arg,
-                id=workflow_id,
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **options,
-            )
+            await client.start_workflow(workflow, arg, task_queue=self.task_queue, **options)
 
         try:
             self.run(start())
         except WorkflowAlreadyStartedError:
-            log.info("Workflow %s has already run; not started again", workflow_id)
+            log.info("Workflow %s has already run; not started again", options["id"])
 
     def start_registration(self, reg: c.RegistrationInput) -> None:
-        vat = f"{reg.country_code}{reg.vat_number}"
-        attributes = TypedSearchAttributes(
-            [
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER), vat),
-            ]
-        )
-        label = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)
-        self._start_once(
-            c.WORKFLOW_NAME,
-            reg,
-            c.workflow_id_for(reg.registration_id),
-            search_attributes=attributes,
-            static_summary=f"{vat} · {label}",  # the Web UI's summary line
-        )
+        self._start_once(c.WORKFLOW_NAME, reg, **registration_start(reg))
 
     def start_outbox_mail(self, outbox_id: str) -> None:
         self._start_once(
-            c.MAIL_WORKFLOW_NAME, c.OutboxMailJob(outbox_id), c.mail_workflow_id_for(outbox_id)
+            c.MAIL_WORKFLOW_NAME,
+            c.OutboxMailJob(outbox_id),
+            id=c.mail_workflow_id_for(outbox_id),
+            **START_ONCE,
         )
 
     def status(self, registration_id: str) -> c.StatusView:
