@@ -1,7 +1,7 @@
 """Queue an email that is not part of a registration's workflow.
 
 The message is stored first (the outbox), then OutboxMailWorkflow delivers it with
-durable retries. If Temporal is down the row waits and the worker's start-up sweep, or
+durable retries. If Temporal is down the row waits and the worker's periodic sweep, or
 the next queue_email call, hands it over."""
 
 from __future__ import annotations
