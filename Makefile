@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format translations clean
+.PHONY: run test install lint format translations clean histories chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-record the workflow histories the replay test checks (tests/workflows/histories/).
+histories: install
+	$(BIN)/python -m tests.workflows.record_histories
+
+# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
+chaos: install
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
