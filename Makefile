@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format translations clean histories chaos
+.PHONY: run test install lint format translations clean histories chaos test-shuffled
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite in a random order (pytest-randomly); the seed is printed, PYTEST_ARGS=--randomly-seed=N repeats one.
+test-shuffled: install
+	$(BIN)/python -m pytest -p randomly $(PYTEST_ARGS)
 
 # Re-record the workflow histories the replay test checks (tests/workflows/histories/).
 histories: install
