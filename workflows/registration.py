@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
+from workflows.steps import Steps
 
 STATUS_KEY = SearchAttributeKey.for_keyword(c.SA_STATUS)
 COUNTRY_KEY = SearchAttributeKey.for_keyword(c.SA_COUNTRY)
@@ -27,13 +28,6 @@ DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
-)
-# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
-MAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),
     non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
 )
 # VIES is often down: transient faults are retried with back-off until the horizon.
@@ -64,7 +58,7 @@ def _iso(moment: datetime) -> str:
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class RegistrationWorkflow:
+class RegistrationWorkflow(Steps):
     def __init__(self) -> None:
         self._registration_id = ""
         self._status = c.Status.VERIFYING_VAT
@@ -248,21 +242,6 @@ class RegistrationWorkflow:
 
     # --- helpers --------------------------------------------------------------------
 
-    def _window_closed(self) -> bool:
-        return self._deadline is not None and workflow.now() >= self._deadline
-
-    async def _wait_until(self, condition, until: datetime) -> bool:  # type: ignore[no-untyped-def]
-        remaining = (until - workflow.now()).total_seconds()
-        if condition():
-            return True
-        if remaining <= 0:
-            return False
-        try:
-            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-        except TimeoutError:
-            return condition()
-        return True
-
     async def _check_vat(self, reg: c.RegistrationInput) -> c.VatCheckResult | None:
         """The VIES result, or None when VIES stayed unavailable past the horizon."""
         try:
@@ -321,48 +300,4 @@ class RegistrationWorkflow:
             ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=DB_RETRY,
-        )
-
-    def _email_request(
-        self,
-        kind: c.EmailKind,
-        key: str | None,
-        deadline: datetime | None,
-        reason: str | None,
-        vat_delayed: bool,
-    ) -> c.SendEmailRequest:
-        return c.SendEmailRequest(
-            registration_id=self._registration_id,
-            kind=kind.value,
-            purpose_key=key or kind.value,
-            deadline=_iso(deadline) if deadline else None,
-            reason=reason,
-            vat_check_delayed=vat_delayed,
-        )
-
-    async def _email(
-        self,
-        kind: c.EmailKind,
-        *,
-        key: str | None = None,
-        deadline: datetime | None = None,
-        reason: str | None = None,
-        vat_delayed: bool = False,
-    ) -> None:
-        await workflow.execute_activity(
-            c.ACTIVITY_SEND_EMAIL,
-            self._email_request(kind, key, deadline, reason, vat_delayed),
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=MAIL_RETRY,
-        )
-
-    def _email_beside(self, kind: c.EmailKind, *, key: str | None = None) -> None:
-        """Send without waiting; the run awaits these before it completes."""
-        self._emails_beside.append(
-            workflow.start_activity(
-                c.ACTIVITY_SEND_EMAIL,
-                self._email_request(kind, key, None, None, False),
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=MAIL_RETRY,
-            )
         )
