@@ -121,7 +121,8 @@ class StartSweep:
         result = SweepResult(len(started_regs), len(started_mail))
         if result.total:
             log.info(
-                "Started %d registration(s) and %d email(s) stored while Temporal was unreachable",
+                "Handed over %d registration(s) and %d email(s) stored while Temporal was "
+                "unreachable (started, or found started by another worker)",
                 result.registrations,
                 result.emails,
             )

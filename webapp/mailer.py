@@ -10,7 +10,6 @@ import logging
 import secrets
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import OutboxMessage
@@ -53,10 +52,3 @@ def hand_over(session: Session, bridge: TemporalBridge, message: OutboxMessage) 
     message.workflow_started = True
     session.commit()
     return True
-
-
-def resume_outbox(session: Session, bridge: TemporalBridge) -> int:
-    waiting = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.workflow_started.is_(False))
-    ).all()
-    return sum(hand_over(session, bridge, message) for message in waiting)

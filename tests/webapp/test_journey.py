@@ -13,7 +13,6 @@ from tests.webapp.conftest import csrf_from, csrf_token, submit
 from tests.webapp.test_admin_auth import console_login
 from webapp.models import Account, Registration
 from webapp.passwords import hash_password
-from webapp.registration.service import resume_unstarted
 
 
 def _link(text: str, kind: str) -> str:
@@ -185,10 +184,25 @@ def test_duplicate_open_registration_gets_the_same_neutral_page(web, mailbox):
     assert "http://aos.test/login" in notice.text
 
 
+def _sweep(app, loop_thread):  # type: ignore[no-untyped-def]
+    """What every worker does each RESUME_SWEEP_INTERVAL (activities/sweep.py)."""
+    from temporalio.client import Client
+
+    from activities.sweep import StartSweep
+
+    settings = app.config["SETTINGS"]
+
+    async def once():  # type: ignore[no-untyped-def]
+        client = await Client.connect(settings.temporal_address)
+        return await StartSweep(client, app.extensions["aos_sessions"], settings).sweep_once()
+
+    return loop_thread.run(once())
+
+
 def test_outbox_waits_while_temporal_is_down_and_is_delivered_later(
-    app_env, web_env, running_worker, make_app, mailbox
+    app_env, web_env, running_worker, make_app, mailbox, loop_thread
 ):
-    from webapp.mailer import queue_email, resume_outbox
+    from webapp.mailer import queue_email
     from webapp.models import OutboxMessage
 
     down = make_app({**app_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"})
@@ -202,8 +216,7 @@ def test_outbox_waits_while_temporal_is_down_and_is_delivered_later(
         )
     up = make_app(web_env)
     running_worker(up)
-    with up.extensions["aos_sessions"]() as session:
-        assert resume_outbox(session, up.extensions["aos_temporal"]) == 1
+    assert _sweep(up, loop_thread).emails == 1
     [notice] = mailbox.wait_for("someone@example.hu")
     assert notice.message_id.startswith("<mail-")
     with up.extensions["aos_sessions"]() as session:
@@ -215,7 +228,7 @@ def test_outbox_waits_while_temporal_is_down_and_is_delivered_later(
 
 
 def test_temporal_down_keeps_the_registration_and_resumes_later(
-    app_env, web_env, running_worker, make_app
+    app_env, web_env, running_worker, make_app, loop_thread
 ):
     down = make_app({**app_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"})
     client = down.test_client()
@@ -228,8 +241,7 @@ def test_temporal_down_keeps_the_registration_and_resumes_later(
 
     up = make_app(web_env)
     running_worker(up)
-    with up.extensions["aos_sessions"]() as session:
-        assert resume_unstarted(session, up.extensions["aos_temporal"], up.config["SETTINGS"]) == 1
+    assert _sweep(up, loop_thread).registrations == 1
     _wait_status(up, "AWAITING_EMAIL_CONFIRMATION")
 
 
