@@ -72,6 +72,7 @@ class Stack:
             "REVIEW_SLA": "2d",
             "RESUME_SWEEP_INTERVAL": "20s",
             "WORKER_METRICS_ADDRESS": "",
+            "METRICS_TOKEN": "chaos-metrics-token",
             "LOG_FORMAT": "text",
             "WEB_CONCURRENCY": "2",
             "GUNICORN_THREADS": "8",
