@@ -24,7 +24,7 @@ from typing import Any
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="aos-prometheus-")
 
-from webapp.logging_setup import env_log_format, logging_dict  # noqa: E402
+from core.logging_setup import env_log_format, logging_dict  # noqa: E402
 
 wsgi_app = "webapp:create_app()"
 bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
@@ -47,7 +47,7 @@ control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:
-    from webapp.production import startup_settings
+    from core.production import startup_settings
 
     startup_settings("aos-web")  # exits 2 with the reason
     directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])

@@ -1,6 +1,6 @@
 """The Temporal worker: `python worker.py`, configured only by the environment.
 
-Refuses unsafe production settings (webapp/production.py), registers missing search
+Refuses unsafe production settings (core/production.py), registers missing search
 attributes, serves the Temporal SDK's metrics for Prometheus on WORKER_METRICS_ADDRESS, and on
 SIGTERM or SIGINT stops polling and lets running activities finish (GRACEFUL_SHUTDOWN).
 Temporal unreachable at start (or the worker failing later) is retried with capped
@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from flask.cli import load_dotenv
 from flask.helpers import get_load_dotenv
+from sqlalchemy.orm import sessionmaker
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -30,13 +31,14 @@ from activities.mail import MailActivities
 from activities.records import RecordActivities
 from activities.sweep import StartSweep
 from activities.vies import ViesActivities
+from core.config import Settings, parse_duration
+from core.db import make_engine, make_session_factory
+from core.logging_setup import configure_logging
+from core.mail_app import MailApp
+from core.production import startup_settings
+from core.temporal_setup import ensure_search_attributes
 from vies.client import ViesClient
 from vies.vatnumber import requester_vat_problem
-from webapp import create_app
-from webapp.config import Settings, parse_duration
-from webapp.logging_setup import configure_logging
-from webapp.production import startup_settings
-from webapp.temporal_setup import ensure_search_attributes
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 
@@ -81,12 +83,15 @@ def check_requester_vat(settings: Settings) -> None:
         log.error("%s Every VAT check will wait until it is fixed.", problem)
 
 
-def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> Worker:  # type: ignore[no-untyped-def]
-    settings: Settings = app.config["SETTINGS"]
-    sessions = app.extensions["aos_sessions"]
+def build_worker(
+    client: Client,
+    settings: Settings,
+    sessions: sessionmaker,
+    executor: concurrent.futures.Executor,
+) -> Worker:
     vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)
     records = RecordActivities(sessions)
-    mail = MailActivities(app, sessions)
+    mail = MailActivities(MailApp(settings), sessions)
     vies = ViesActivities(vies_client, sessions)
     return Worker(
         client,
@@ -153,7 +158,9 @@ async def check_namespace(client: Client, namespace: str) -> None:
     )
 
 
-async def serve(app, settings: Settings, runtime: Runtime | None, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+async def serve(
+    sessions: sessionmaker, settings: Settings, runtime: Runtime | None, stop: asyncio.Event
+) -> None:
     """Connect, validate and poll until `stop`; whenever Temporal cannot be reached or the
     worker fails (validation at start, a fatal poll error), log it and try again with
     capped back-off instead of exiting."""
@@ -168,8 +175,10 @@ async def serve(app, settings: Settings, runtime: Runtime | None, stop: asyncio.
                 if client is None:
                     client = await connect(settings, runtime)
                 await check_namespace(client, settings.temporal_namespace)
-                worker = build_worker(client, app, executor)
-                await _run_until_stopped(worker, client, app, settings, stop, interval, backoff)
+                worker = build_worker(client, settings, sessions, executor)
+                await _run_until_stopped(
+                    worker, client, sessions, settings, stop, interval, backoff
+                )
             except Exception as err:  # noqa: BLE001 - logged, retried with back-off
                 what = (
                     f"Temporal at {settings.temporal_address} is not reachable"
@@ -186,16 +195,16 @@ async def serve(app, settings: Settings, runtime: Runtime | None, stop: asyncio.
                 await backoff.wait(stop)
 
 
-async def _run_until_stopped(  # type: ignore[no-untyped-def]
+async def _run_until_stopped(
     worker: Worker,
     client: Client,
-    app,
+    sessions: sessionmaker,
     settings: Settings,
     stop: asyncio.Event,
     interval: timedelta,
     backoff: Backoff,
 ) -> None:
-    sweep = StartSweep(client, app.extensions["aos_sessions"], settings)
+    sweep = StartSweep(client, sessions, settings)
     running = asyncio.create_task(worker.run())
     stopping = asyncio.create_task(stop.wait())
     sweeping: asyncio.Task | None = None
@@ -232,7 +241,7 @@ async def _run_until_stopped(  # type: ignore[no-untyped-def]
 async def main() -> None:
     settings = startup_settings("aos-worker")
     configure_logging(settings.log_format)
-    app = create_app(settings)
+    engine = make_engine(settings.database_url)
     check_smtp(settings)
     check_requester_vat(settings)
     metrics_address = os.environ.get("WORKER_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS)
@@ -243,8 +252,8 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve(app, settings, runtime, stop)
-    app.extensions["aos_temporal"].close()
+    await serve(make_session_factory(engine), settings, runtime, stop)
+    engine.dispose()
     log.info("Worker stopped")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask
 from flask_mail import Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from webapp.emails import RenderedEmail, render_email, render_outbox_email
-from webapp.extensions import mail
-from webapp.models import OutboxMessage, Registration, SentEmail
+from core.emails import RenderedEmail, render_email, render_outbox_email
+from core.mail_app import MailApp
+from core.models import OutboxMessage, Registration, SentEmail
 from workflows import contracts as c
 
 
@@ -41,13 +40,13 @@ def _missing(what: str) -> ApplicationError:
 
 
 class MailActivities:
-    def __init__(self, app: Flask, sessions: sessionmaker) -> None:
-        self._app = app
+    def __init__(self, mail: MailApp, sessions: sessionmaker) -> None:
+        self._mail = mail
         self._sessions = sessions
 
     @property
     def _sender(self) -> str:
-        return str(self._app.config["SETTINGS"].mail["MAIL_DEFAULT_SENDER"])
+        return self._mail.sender
 
     def _send_once(
         self,
@@ -73,8 +72,7 @@ class MailActivities:
             extra_headers={"Content-Language": language},
         )
         message.msgId = message_id  # Flask-Mail writes this as the Message-ID header
-        with self._app.app_context():
-            mail.send(message)
+        self._mail.send(message)
         # <-- the window named in the module docstring: accepted, not yet recorded.
         session.add(
             SentEmail(
@@ -93,7 +91,7 @@ class MailActivities:
 
     @activity.defn(name=c.ACTIVITY_SEND_EMAIL)
     def send_registration_email(self, req: c.SendEmailRequest) -> str:
-        settings = self._app.config["SETTINGS"]
+        settings = self._mail.settings
         message_id = message_id_for(
             activity.info().workflow_id, req.purpose_key or req.kind, _domain(self._sender)
         )
@@ -116,7 +114,7 @@ class MailActivities:
                 language=language,
                 registration_id=reg.id,
                 render=lambda: render_email(
-                    self._app,
+                    self._mail.settings,
                     req.kind,
                     reg,
                     language=language,
@@ -144,7 +142,10 @@ class MailActivities:
                 language=outbox.language,
                 registration_id=outbox.registration_id,
                 render=lambda: render_outbox_email(
-                    self._app, outbox.kind, language=outbox.language, context=outbox.context
+                    self._mail.settings,
+                    outbox.kind,
+                    language=outbox.language,
+                    context=outbox.context,
                 ),
             )
             if outbox.sent_at is None:

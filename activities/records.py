@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from webapp.models import Account, AuditEntry, Registration
+from core.models import Account, AuditEntry, Registration
 from workflows import contracts as c
 
 

@@ -25,9 +25,9 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from webapp.config import Settings
-from webapp.models import OutboxMessage, Registration
-from webapp.registration.service import workflow_input
+from core.config import Settings
+from core.models import OutboxMessage, Registration
+from core.workflow_input import workflow_input
 from workflows import contracts as c
 from workflows.starting import START_ONCE, registration_start
 

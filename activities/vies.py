@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.models import ViesFault
 from vies.client import (
     Trader,
     ViesBlockedError,
@@ -25,7 +26,6 @@ from vies.client import (
 )
 from vies.matching import compare
 from vies.splitting import split_address
-from webapp.models import ViesFault
 from workflows import contracts as c
 
 log = logging.getLogger("aos.vies")

@@ -1,2 +1,2 @@
 """Alembic migrations of the AOS Portal database (a package so that it is installed with the
-app; `webapp.db.create_schema` runs them)."""
+app; `core.db.create_schema` runs them)."""

@@ -1,6 +1,6 @@
 """Alembic environment.
 
-Run two ways: by `webapp.db.create_schema` (init-db, `make run`, the containers' migrate step,
+Run two ways: by `core.db.create_schema` (init-db, `make run`, the containers' migrate step,
 the tests), which hands over its connection in ``config.attributes["connection"]``; or by the
 ``alembic`` command line (``alembic revision --autogenerate``, ``alembic downgrade -1``), which
 connects to ``DATABASE_URL`` (default: the development SQLite file).
@@ -14,8 +14,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection, text
 
-from webapp.config import DEFAULT_SQLITE
-from webapp.db import Base, import_models, make_engine
+from core.config import DEFAULT_SQLITE
+from core.db import Base, import_models, make_engine
 
 config = context.config
 if config.config_file_name and config.attributes.get("connection") is None:

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, text
 
+from core.config import load_settings
+from core.db import Base, create_schema, make_engine
 from devtools.mailcatcher import list_messages, start_catcher
 from vies.standin import serve_in_thread
 from webapp import create_app
-from webapp.config import load_settings
-from webapp.db import Base, create_schema, make_engine
 from workflows import contracts as c
 
 # A developer's .env (written by `make run`) must not reach the processes the tests start:

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from webapp import metrics, production, security
-from webapp.config import Settings
-from webapp.db import make_engine, make_session_factory
-from webapp.extensions import babel, csrf, mail
+from core import production
+from core.config import Settings
+from core.db import make_engine, make_session_factory
+from webapp import metrics, security
+from webapp.extensions import babel, csrf
 from webapp.i18n import select_locale
 from webapp.temporal_bridge import TemporalBridge
 
@@ -38,12 +39,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         BABEL_DEFAULT_TIMEZONE="Europe/Budapest",
         WTF_CSRF_TIME_LIMIT=None,  # the session, not the clock, bounds a form's life
         MAX_CONTENT_LENGTH=256 * 1024,
-        **settings.mail,
     )
     if overrides:
         app.config.update(overrides)
-    # Flask-Mail would silently drop mail under TESTING; tests talk to a real SMTP server.
-    app.config["MAIL_SUPPRESS_SEND"] = False
 
     engine = make_engine(settings.database_url)
     app.extensions["aos_engine"] = engine
@@ -56,7 +54,6 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     metrics.init_app(app, token=settings.metrics_token, enabled=settings.metrics_enabled)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    mail.init_app(app)
 
     from webapp import cli
     from webapp.accessibility import bp as accessibility_bp

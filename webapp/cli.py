@@ -10,10 +10,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from core.db import create_schema
+from core.models import Account
+from core.passwords import hash_password
 from webapp.auth.session import CONSOLE_ROLES
-from webapp.db import create_schema
-from webapp.models import Account
-from webapp.passwords import hash_password
 from webapp.registrations_cli import registrations
 
 MIN_ADMIN_PASSWORD = 12

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from webapp.models import OutboxMessage
+from core.models import OutboxMessage
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from core.formatting import as_utc
+from core.models import Account, AuditEntry, Registration, SentEmail
 from webapp.admin.decisions import REJECTION_REASONS, compose_reason, submit_decision
 from webapp.admin.detail_views import timeline
 from webapp.admin.queries import ALL, OVERDUE, STATUSES, Filters, find, is_overdue
 from webapp.database import bridge, db
-from webapp.formatting import as_utc
-from webapp.models import Account, AuditEntry, Registration, SentEmail
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
 

@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.models import ViesFault, utcnow
 from vies.client import ServiceStatus, StatusCache
-from webapp.models import ViesFault, utcnow
 
 EXTENSION = "aos_vies_status"
 # The banner shows the faults of this last stretch of time.

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bench.chaos.actors import Mailbox
 from bench.chaos.stack import Stack, wait_until
-from webapp.models import OutboxMessage
+from core.models import OutboxMessage
 
 CANARY = "canary@chaos.test"
 

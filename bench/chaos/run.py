@@ -25,9 +25,9 @@ from bench.chaos.actors import Applicant, Http, Mailbox, Reviewer
 from bench.chaos.faults import Faults
 from bench.chaos.stack import Stack, wait_until
 from bench.chaos.verdict import Verdict, http_figures, judge, records, unfinished, workflow_states
-from webapp.db import create_schema, make_engine
-from webapp.models import Account
-from webapp.passwords import hash_password
+from core.db import create_schema, make_engine
+from core.models import Account
+from core.passwords import hash_password
 
 # approve 40 %, reject 20 %, never confirm 20 %, VIES mismatch 20 %
 FATES = ("approve", "reject", "approve", "expire", "mismatch")

@@ -14,7 +14,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError
 
 from bench.chaos.actors import Answer, Applicant, Mailbox
-from webapp.models import Registration
+from core.models import Registration
 from workflows import contracts as c
 
 EXPECTED_STATUS = {

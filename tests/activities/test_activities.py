@@ -11,9 +11,10 @@ from temporalio.testing import ActivityEnvironment
 from activities.mail import MailActivities
 from activities.records import RecordActivities
 from activities.vies import ViesActivities
+from core.mail_app import MailApp
+from core.models import Account, Registration, SentEmail, ViesFault
 from tests.workflows.helpers import make_registration
 from vies.client import ViesClient
-from webapp.models import Account, Registration, SentEmail, ViesFault
 from workflows import contracts as c
 
 
@@ -116,7 +117,7 @@ def test_vat_check_final_error_is_not_retried(vies):
 
 def test_confirmation_mail_goes_over_smtp_once(app, mailbox, activity_env):
     reg = make_registration(app)
-    mail = MailActivities(app, app.extensions["aos_sessions"])
+    mail = MailActivities(MailApp(app.config["SETTINGS"]), app.extensions["aos_sessions"])
     request = c.SendEmailRequest(
         registration_id=reg.id, kind="confirmation", deadline="2026-11-26T13:03:00+00:00"
     )
@@ -137,7 +138,7 @@ def test_confirmation_mail_goes_over_smtp_once(app, mailbox, activity_env):
 def test_smtp_down_fails_the_attempt_so_it_is_retried(app_env, make_app, activity_env):
     app = make_app({**app_env, "MAIL_PORT": "1"})
     reg = make_registration(app)
-    mail = MailActivities(app, app.extensions["aos_sessions"])
+    mail = MailActivities(MailApp(app.config["SETTINGS"]), app.extensions["aos_sessions"])
     with pytest.raises(OSError):
         activity_env.run(mail.send_registration_email, c.SendEmailRequest(reg.id, kind="activated"))
     with app.extensions["aos_sessions"]() as session:

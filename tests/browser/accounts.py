@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.models import Account
-from webapp.passwords import hash_password
+from core.models import Account
+from core.passwords import hash_password
 
 APPLICANT_EMAIL = "anna@obol-motor.hu"
 APPLICANT_PASSWORD = "Balaton partján 2026 tavasszal"

@@ -13,11 +13,11 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from core.models import Account, Registration
+from core.passwords import hash_password
 from tests.browser.audit import Audit
 from tests.browser.test_applicant_journey import HU_COMPANY, PASSWORD, approve
 from webapp.auth.reset import reset_token
-from webapp.models import Account, Registration
-from webapp.passwords import hash_password
 from workflows import contracts as c
 
 ADMIN_PASSWORD = "console password 123"

@@ -8,9 +8,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from core.models import Account, Registration
+from core.passwords import hash_password
 from tests.browser.conftest import check_accessibility
-from webapp.models import Account, Registration
-from webapp.passwords import hash_password
 from workflows import contracts as c
 
 PASSWORD = "Balaton partján 2026 tavasszal"

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 from temporalio.client import Client
 
+from core.db import make_engine
+from core.models import Account
 from tests.conftest import Mailbox, make_env
-from webapp.db import make_engine
-from webapp.models import Account
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -4,8 +4,8 @@ inline script."""
 
 from __future__ import annotations
 
-from webapp.models import Account
-from webapp.passwords import hash_password
+from core.models import Account
+from core.passwords import hash_password
 
 PUBLIC_PAGES = [
     "/useful-information",

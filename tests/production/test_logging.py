@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from webapp.config import ConfigError, load_settings
-from webapp.logging_setup import JsonFormatter, env_log_format
+from core.config import ConfigError, load_settings
+from core.logging_setup import JsonFormatter, env_log_format
 
 BASE = {"SECRET_KEY": "k"}
 

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 
-from webapp.db import (
+from core.db import (
     Base,
     SchemaError,
     alembic_config,

@@ -7,8 +7,8 @@ import threading
 
 from sqlalchemy import func, select
 
+from core.models import Registration
 from tests.workflows.helpers import make_registration
-from webapp.models import Registration
 from webapp.registration.service import new_registration_id, store_registration
 
 RACERS = 8

@@ -23,11 +23,11 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from core.db import make_engine
+from core.models import Registration
 from tests.conftest import make_env
 from tests.production.conftest import BIN, REPO, child_env, free_port, wait_http
 from tests.webapp.conftest import VALID_FORM
-from webapp.db import make_engine
-from webapp.models import Registration
 from worker import GRACEFUL_SHUTDOWN
 from workflows import contracts as c
 

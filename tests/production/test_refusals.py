@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from core.config import load_settings
+from core.production import ProductionRefused, problems
 from tests.production.conftest import BIN, REPO, child_env
 from webapp import create_app
-from webapp.config import load_settings
-from webapp.production import ProductionRefused, problems
 
 EU_VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
 SAFE = {

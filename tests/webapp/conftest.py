@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEMPORAL_CLI
 from tests.looptools import LoopThread
-from webapp.temporal_setup import ensure_search_attributes
 from worker import build_worker
 
 CSRF = re.compile(
@@ -64,7 +64,9 @@ def running_worker(loop_thread: LoopThread, make_app):  # type: ignore[no-untype
 
         async def make():  # type: ignore[no-untyped-def]
             client = await Client.connect(settings.temporal_address)
-            return build_worker(client, app, executor)
+            return build_worker(
+                client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+            )
 
         worker = loop_thread.run(make())
         loop_thread.spawn(worker.run())

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.core import UnboundField
 
+from core.tokens import confirmation_token, status_token
 from tests.webapp.conftest import csrf_from
-from webapp.tokens import confirmation_token, status_token
 
 # Routes that would end the fuzzing client's own login; they are fuzzed anonymously.
 SESSION_ENDING = {

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.models import Account, AuditEntry
+from core.passwords import hash_password
 from tests.webapp.conftest import csrf_token
 from webapp.admin import totp
-from webapp.models import Account, AuditEntry
-from webapp.passwords import hash_password
 
 PASSWORD = "console password 123"
 
@@ -237,7 +237,7 @@ def test_a_new_password_ends_console_sessions(app, client):
 def test_create_admin_can_reset_a_lost_authenticator(app):
     from sqlalchemy import select
 
-    from webapp.models import Account
+    from core.models import Account
 
     runner = app.test_cli_runner()
     first = runner.invoke(

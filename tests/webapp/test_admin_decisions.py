@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 from temporalio.client import Client
 
+from core.models import Account, AuditEntry, Registration
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_auth import console_login, make_console_account
-from webapp.models import Account, AuditEntry, Registration
 from webapp.temporal_bridge import DecisionRefused
 from workflows import contracts as c
 

@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from core.models import Account, AuditEntry, Registration
+from core.passwords import hash_password
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import console_login, make_console_account
-from webapp.models import Account, AuditEntry, Registration
-from webapp.passwords import hash_password
 
 NOW = datetime.now(UTC)
 HU_VIES = {

@@ -9,11 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.models import Account, AuditEntry
+from core.passwords import hash_password
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import console_login, make_console_account
 from tests.workflows.helpers import make_registration
-from webapp.models import Account, AuditEntry
-from webapp.passwords import hash_password
 
 REG_ID = "r0000000000000000000000000000001"
 APPLICANT_PASSWORD = "applicant password 1"

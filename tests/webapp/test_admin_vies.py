@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 
+from core.models import ViesFault
 from tests.webapp.test_admin_queue import (  # noqa: F401 - fixtures
     NOW,
     app,
@@ -14,7 +15,6 @@ from tests.webapp.test_admin_queue import (  # noqa: F401 - fixtures
     console,
     registration,
 )
-from webapp.models import ViesFault
 
 CZ_VIES = {
     "valid": True,

@@ -12,10 +12,10 @@ import re
 from sqlalchemy import select
 from temporalio.client import Client
 
+from core.models import AuditEntry
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import console_login, make_console_account
 from tests.webapp.test_admin_decisions import _wait_status, in_review
-from webapp.models import AuditEntry
 from worker import build_worker
 
 
@@ -25,7 +25,12 @@ def _own_worker(loop_thread, app):  # type: ignore[no-untyped-def]
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=20)
 
     async def make():  # type: ignore[no-untyped-def]
-        return build_worker(await Client.connect(settings.temporal_address), app, executor)
+        return build_worker(
+            await Client.connect(settings.temporal_address),
+            app.config["SETTINGS"],
+            app.extensions["aos_sessions"],
+            executor,
+        )
 
     worker = loop_thread.run(make())
     loop_thread.spawn(worker.run())

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from core.emails import render_email, render_outbox_email
 from tests.workflows.helpers import make_registration
-from webapp.emails import render_email, render_outbox_email
 from workflows import contracts as c
 
 BASE = "http://aos.test"
@@ -40,7 +40,7 @@ def registration(app):  # type: ignore[no-untyped-def]
 
 def _render(app, kind: str, registration, language: str):  # type: ignore[no-untyped-def]
     return render_email(
-        app,
+        app.config["SETTINGS"],
         kind,
         registration,
         language=language,
@@ -86,8 +86,8 @@ def test_deadline_is_in_budapest_time_and_the_locale_format(app, registration):
 
 @pytest.mark.parametrize("kind", ["already_registered", "password_reset_unknown"])
 def test_outbox_emails_in_both_languages(app, kind):
-    en = render_outbox_email(app, kind, language="en", context={})
-    hu = render_outbox_email(app, kind, language="hu", context={})
+    en = render_outbox_email(app.config["SETTINGS"], kind, language="en", context={})
+    hu = render_outbox_email(app.config["SETTINGS"], kind, language="hu", context={})
     assert en.subject != hu.subject
     for sentence in _sentences(en.text):
         assert sentence not in hu.text

@@ -9,10 +9,10 @@ import time
 import httpx
 from sqlalchemy import select
 
+from core.models import Account, Registration
+from core.passwords import hash_password
 from tests.webapp.conftest import csrf_from, csrf_token, submit
 from tests.webapp.test_admin_auth import console_login
-from webapp.models import Account, Registration
-from webapp.passwords import hash_password
 
 
 def _link(text: str, kind: str) -> str:
@@ -202,8 +202,8 @@ def _sweep(app, loop_thread):  # type: ignore[no-untyped-def]
 def test_outbox_waits_while_temporal_is_down_and_is_delivered_later(
     app_env, web_env, running_worker, make_app, mailbox, loop_thread
 ):
+    from core.models import OutboxMessage
     from webapp.mailer import queue_email
-    from webapp.models import OutboxMessage
 
     down = make_app({**app_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"})
     with down.extensions["aos_sessions"]() as session:

@@ -8,6 +8,7 @@ import time
 import itsdangerous.timed
 from sqlalchemy import select
 
+from core.models import Account, OutboxMessage
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import make_console_account
 from tests.webapp.test_portal import (
@@ -18,7 +19,6 @@ from tests.webapp.test_portal import (
     make_applicant,
 )
 from webapp.auth.reset import account_for_token, reset_token
-from webapp.models import Account, OutboxMessage
 
 NEW = "a completely new password"
 

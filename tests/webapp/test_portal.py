@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from core.models import Account
+from core.passwords import hash_password
 from tests.webapp.conftest import csrf_token
 from tests.workflows.helpers import make_registration
-from webapp.models import Account
-from webapp.passwords import hash_password
 
 PASSWORD = "applicant password 1"
 WORKSHOP = "peter@kovacs-auto.hu"

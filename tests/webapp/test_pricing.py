@@ -7,11 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from core.models import AuditEntry, PriceEntry
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import WORKSHOP, applicant_client, console_client, make_applicant
-from webapp.models import AuditEntry
 from webapp.pricing import service
-from webapp.pricing.models import PriceEntry
 from webapp.pricing.products import PRODUCTS
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from core.models import Registration
 from tests.webapp.conftest import VALID_FORM, csrf_token, submit
-from webapp.models import Registration
 
 
 def _count(app) -> int:  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.models import OutboxMessage, Registration
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_portal import WORKSHOP, make_applicant
 from webapp.auth import reset
-from webapp.models import OutboxMessage, Registration
 from workflows import contracts as c
 
 STATUS = re.compile(r'data-status="([A-Z_]+)"')

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.tokens import status_token
 from tests.webapp.test_portal import WORKSHOP, applicant_client, make_applicant
 from tests.workflows.helpers import make_registration
-from webapp.tokens import status_token
 
 
 @pytest.mark.parametrize("path", ["/portal/", "/portal/account", "/portal/technical", "/"])

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import text
 
-from webapp.db import create_schema, make_engine
+from core.db import create_schema, make_engine
+from core.passwords import hash_password, verify_password
 from webapp.password_policy import check_new_password
-from webapp.passwords import hash_password, verify_password
 
 
 @pytest.mark.parametrize(

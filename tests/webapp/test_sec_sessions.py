@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.models import LoginSession
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import (
     WORKSHOP,
@@ -17,7 +18,6 @@ from tests.webapp.test_portal import (
     log_in,
     make_applicant,
 )
-from webapp.auth.store import LoginSession
 from webapp.registration.drafts import SESSION_KEY as DRAFT_KEY
 
 

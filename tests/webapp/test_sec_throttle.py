@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.models import RateLimitHit
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import PASSWORD as CONSOLE_PASSWORD
 from tests.webapp.test_admin_auth import _code, _password, make_console_account, next_code
 from tests.webapp.test_portal import PASSWORD, WORKSHOP, make_applicant
-from webapp.support.ratelimit import RateLimitHit
 
 
 def _login(client, email: str, password: str, path: str = "/login", ip: str = "198.51.100.1"):  # type: ignore[no-untyped-def]

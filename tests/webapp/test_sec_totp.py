@@ -12,11 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from core.models import Account
 from tests.webapp.conftest import csrf_from
 from tests.webapp.live import serve
 from tests.webapp.test_admin_auth import PASSWORD, _code, _password, make_console_account
 from webapp.admin import totp
-from webapp.models import Account
 
 
 def _failures(app) -> int:  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import select
 
+from core.models import Account
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import next_code
 from tests.webapp.test_portal import PASSWORD, WORKSHOP, applicant_client, log_in, make_applicant
-from webapp.models import Account
 
 
 def _enrol(app, client) -> None:  # type: ignore[no-untyped-def]

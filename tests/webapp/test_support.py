@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.models import AuditEntry, OutboxMessage, SupportMessage, SupportRequest
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import (
     MOTORCYCLE,
@@ -15,8 +16,6 @@ from tests.webapp.test_portal import (
     console_client,
     make_applicant,
 )
-from webapp.models import AuditEntry, OutboxMessage
-from webapp.support.models import SupportMessage, SupportRequest
 
 SUPPORT = "support-desk@aos.test"
 REFERENCE = re.compile(r"SR-\d{6}-[A-Z2-9]{6}")
@@ -219,7 +218,8 @@ def test_only_support_agents_work_requests(app):
 def test_the_rate_limit_window_slides(app):
     from datetime import UTC, datetime, timedelta
 
-    from webapp.support.ratelimit import RateLimitHit, allow, key_hash
+    from core.models import RateLimitHit
+    from webapp.support.ratelimit import allow, key_hash
 
     secret = app.config["SETTINGS"].secret_key
     checks = [("support-ip", "192.0.2.1", 2)]

@@ -8,8 +8,8 @@ import time
 import httpx
 from sqlalchemy import select
 
+from core.models import Registration, ViesFault
 from tests.webapp.conftest import submit
-from webapp.models import Registration, ViesFault
 
 CZECH = {
     "country": "CZ",

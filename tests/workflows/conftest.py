@@ -7,9 +7,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEST_SERVER
 from tests.workflows.helpers import STARTED
-from webapp.temporal_setup import ensure_search_attributes
 from worker import build_worker
 
 
@@ -43,6 +43,8 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 async def ts_worker(ts_env: WorkflowEnvironment, app) -> AsyncIterator[Worker]:  # type: ignore[no-untyped-def]
     """The real worker (real activities: database, SMTP, VIES stand-in) on a fresh queue."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-        worker = build_worker(ts_env.client, app, executor)
+        worker = build_worker(
+            ts_env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+        )
         async with worker:
             yield worker

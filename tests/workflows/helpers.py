@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
 
-from webapp.models import Registration
-from webapp.passwords import hash_password
-from webapp.registration.service import new_registration_id, workflow_input
+from core.models import Registration
+from core.passwords import hash_password
+from core.workflow_input import workflow_input
+from webapp.registration.service import new_registration_id
 from workflows import contracts as c
 
 # From the VIES stand-in's sample data.

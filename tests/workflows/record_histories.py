@@ -24,14 +24,14 @@ import httpx
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from core.config import load_settings
+from core.db import create_schema, make_engine
+from core.temporal_setup import ensure_search_attributes
 from devtools.mailcatcher import list_messages, start_catcher
 from tests.conftest import TEST_SERVER, make_env
 from tests.workflows.helpers import make_registration, start, wait_for_status
 from vies.standin import serve_in_thread
 from webapp import create_app
-from webapp.config import load_settings
-from webapp.db import create_schema, make_engine
-from webapp.temporal_setup import ensure_search_attributes
 from worker import build_worker
 from workflows import contracts as c
 
@@ -109,7 +109,9 @@ async def record(name: str, app, vies: str) -> Path:  # type: ignore[no-untyped-
         overrides = {"company_name": NAMES[name]} if name in NAMES else {}
         reg = make_registration(app, email=f"{name}@workshop.hu", language="en", **overrides)
         with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-            async with build_worker(env.client, app, executor):
+            async with build_worker(
+                env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+            ):
                 handle = await start(env.client, app, reg)
                 await SCENARIOS[name](env, handle, vies)
                 status = await asyncio.wait_for(handle.result(), 120)

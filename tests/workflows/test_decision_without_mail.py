@@ -13,10 +13,10 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from core.models import Account
 from devtools.mailcatcher import list_messages, start_catcher
 from tests.conftest import make_env
 from tests.workflows.helpers import make_registration, start, wait_for_record, wait_for_status
-from webapp.models import Account
 from worker import build_worker
 from workflows import contracts as c
 
@@ -37,7 +37,9 @@ async def test_smtp_down_the_decision_is_recorded_and_carried_out(
     app = make_app(make_env(clean_db, port, vies))
     reg = make_registration(app, language="en")
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-        async with build_worker(ts_env.client, app, executor):
+        async with build_worker(
+            ts_env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+        ):
             handle = await start(ts_env.client, app, reg)
             await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
             await _wait_mail(tmp_path, 1)  # the confirmation got out

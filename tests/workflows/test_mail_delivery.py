@@ -25,7 +25,9 @@ async def test_smtp_down_then_up_delivers_each_email_once(
         for i in range(4)
     ]
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-        async with build_worker(ts_env.client, app, executor):
+        async with build_worker(
+            ts_env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+        ):
             handles = [await start(ts_env.client, app, reg) for reg in registrations]
             for handle in handles:
                 await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)

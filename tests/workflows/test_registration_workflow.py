@@ -11,6 +11,7 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from core.models import Account, Registration, SentEmail
 from tests.workflows.helpers import (
     HOURS_48,
     make_registration,
@@ -18,7 +19,6 @@ from tests.workflows.helpers import (
     wait_for_record,
     wait_for_status,
 )
-from webapp.models import Account, Registration, SentEmail
 from workflows import contracts as c
 
 

@@ -8,8 +8,8 @@ import asyncio
 from sqlalchemy import select
 
 from activities.sweep import StartSweep
+from core.models import OutboxMessage, Registration
 from tests.workflows.helpers import make_registration, wait_for_record
-from webapp.models import OutboxMessage, Registration
 
 
 async def test_two_sweeps_at_once_start_each_registration_once(ts_env, ts_worker, app, mailbox):

@@ -14,10 +14,10 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
 from activities.vies import PORTAL_FAULT_METRIC
+from core.models import Registration, ViesFault
+from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEST_SERVER
 from tests.workflows.helpers import make_registration, start, wait_for_status
-from webapp.models import Registration, ViesFault
-from webapp.temporal_setup import ensure_search_attributes
 from worker import build_worker
 from workflows import contracts as c
 
@@ -40,7 +40,9 @@ async def test_portal_fault_is_retried_counted_and_the_registration_goes_on(app,
     try:
         await ensure_search_attributes(env.client, "default")
         with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-            async with build_worker(env.client, app, executor):
+            async with build_worker(
+                env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
+            ):
                 reg = make_registration(app)
                 handle = await start(env.client, app, reg)
                 await env.sleep(timedelta(minutes=5))  # the retries' back-off, skipped

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
+from core.models import Account, AuditEntry
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import audit
 from webapp.admin.detail_views import audit_label
@@ -17,7 +18,6 @@ from webapp.admin.queries import like_pattern
 from webapp.admin.queue_views import user_type_label
 from webapp.auth.session import current, role_required
 from webapp.database import db
-from webapp.models import Account, AuditEntry
 
 LIMIT = 200
 

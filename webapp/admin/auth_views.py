@@ -10,6 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
+from core.models import Account
+from core.passwords import verify_password
 from webapp.admin import totp
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import audit
@@ -26,9 +29,6 @@ from webapp.auth.session import (
     safe_next,
 )
 from webapp.database import db
-from webapp.formatting import format_deadline
-from webapp.models import Account
-from webapp.passwords import verify_password
 
 
 def _next_args() -> dict[str, str]:

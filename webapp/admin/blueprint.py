@@ -10,9 +10,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.formatting import PORTAL_TZ, as_utc, format_deadline
+from core.models import Account
 from webapp.auth.session import current
-from webapp.formatting import PORTAL_TZ, as_utc, format_deadline
-from webapp.models import Account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

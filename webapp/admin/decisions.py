@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from webapp.models import Account, AuditEntry, Registration
+from core.models import Account, AuditEntry, Registration
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import (
     DecisionRefused,

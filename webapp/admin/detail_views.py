@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.formatting import as_utc
+from core.models import AuditEntry, Registration, SentEmail
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import REJECTION_REASONS, compose_reason, submit_decision
 from webapp.admin.forms import DecisionForm
@@ -20,8 +22,6 @@ from webapp.admin.queue_views import user_type_label
 from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
-from webapp.formatting import as_utc
-from webapp.models import AuditEntry, Registration, SentEmail
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c

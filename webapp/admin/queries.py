@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.formatting import as_utc
-from webapp.models import Registration
+from core.formatting import as_utc
+from core.models import Registration
 from workflows import contracts as c
 
 # Pseudo-statuses for the filter: what a reviewer asks for besides a plain status.

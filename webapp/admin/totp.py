@@ -14,8 +14,8 @@ import segno
 from sqlalchemy import case, or_, update
 from sqlalchemy.orm import Session
 
-from webapp.formatting import as_utc
-from webapp.models import Account
+from core.formatting import as_utc
+from core.models import Account
 
 ISSUER = "AOS Portal"
 MAX_FAILURES = 5

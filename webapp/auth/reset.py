@@ -28,11 +28,11 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
+from core.models import Account, AuditEntry
+from core.passwords import hash_password
 from webapp.auth.session import log_out
 from webapp.database import bridge, db
 from webapp.mailer import queue_email
-from webapp.models import Account, AuditEntry
-from webapp.passwords import hash_password
 from webapp.portal.forms import NewPasswordForm
 from webapp.support.ratelimit import allow
 

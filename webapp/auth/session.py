@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from core.models import Account
 from webapp.auth import store
 from webapp.database import db
-from webapp.models import Account
 
 _KEYS = {"applicant": "account", "admin": "admin"}
 _PENDING = "admin_pending"

@@ -12,38 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from webapp.db import Base
-from webapp.formatting import as_utc
+from core.formatting import as_utc
+from core.models import LoginSession
+from core.models.records import utcnow
 
 # last_seen is written at most this often, not on every request.
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class LoginSession(Base):
-    __tablename__ = "login_sessions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(20))  # "applicant" or "admin"
-    session_version: Mapped[int] = mapped_column(Integer)
-    mfa: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    user_agent: Mapped[str] = mapped_column(String(200), default="")
-
-    __table_args__ = (Index("ix_login_sessions_account", "account_id", "ended_at"),)
 
 
 def token_hash(token: str) -> str:

@@ -17,8 +17,8 @@ from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from core.formatting import format_deadline
 from webapp.database import db
-from webapp.formatting import format_deadline
 from webapp.support.ratelimit import Rule, begin_attempt, forget, reset
 
 PER_ACCOUNT, PER_IP = (5, 300), (30, 60)

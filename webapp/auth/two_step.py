@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.models import Account, AuditEntry
 from webapp.admin import totp
 from webapp.admin.forms import CodeForm
 from webapp.auth import throttle
@@ -25,7 +26,6 @@ from webapp.auth.session import (
     safe_next,
 )
 from webapp.database import db
-from webapp.models import Account, AuditEntry
 
 bp = Blueprint("two_step", __name__)
 ROLE = "applicant"

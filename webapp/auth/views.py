@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.models import Account, Registration
+from core.passwords import verify_password
 from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
 from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
-from webapp.models import Account, Registration
-from webapp.passwords import verify_password
 from workflows import contracts as c
 
 bp = Blueprint("auth", __name__)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.models import Account
+from core.models import Account
 from webapp.pricing.products import CATEGORIES
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")

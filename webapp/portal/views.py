@@ -11,6 +11,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
+from core.models import Account
+from core.passwords import hash_password, verify_password
 from webapp.auth import store
 from webapp.auth.session import (
     current,
@@ -21,9 +24,6 @@ from webapp.auth.session import (
     login_required,
 )
 from webapp.database import db
-from webapp.formatting import format_deadline
-from webapp.models import Account
-from webapp.passwords import hash_password, verify_password
 from webapp.portal import catalogue
 from webapp.portal.forms import ChangePasswordForm
 

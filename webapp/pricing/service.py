@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.formatting import PORTAL_TZ
-from webapp.pricing.models import PriceEntry
+from core.formatting import PORTAL_TZ
+from core.models import PriceEntry
 from webapp.pricing.products import PRODUCTS, Product
 
 SAMPLE_FILE = Path(__file__).with_name("sample_prices.json")

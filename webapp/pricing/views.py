@@ -12,9 +12,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.models import AuditEntry
 from webapp.auth.session import current, role_required
 from webapp.database import db
-from webapp.models import AuditEntry
 from webapp.pricing import service
 from webapp.pricing.forms import PriceForm
 from webapp.pricing.products import CATEGORIES, PRODUCTS, product

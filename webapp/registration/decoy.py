@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from webapp.models import Registration
+from core.models import Registration
 from webapp.registration.progress import Progress, build_progress
 from workflows import contracts as c
 

@@ -6,33 +6,14 @@ only as its argon2 hash, from the moment the access step is sent."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from typing import Any
 
 from flask import session
-from sqlalchemy import JSON, DateTime, Integer, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from webapp.db import Base
-from webapp.models import utcnow
+from core.models import RegistrationDraft
 
 SESSION_KEY = "registration_draft"
-
-
-class RegistrationDraft(Base):
-    __tablename__ = "registration_drafts"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    # How many steps are complete (0–4): the furthest step the progress bar links to.
-    completed: Mapped[int] = mapped_column(Integer, default=0)
-    # The last VIES answer when it did not match: shown on the company step.
-    vat_result: Mapped[dict | None] = mapped_column(JSON)
 
 
 def current_draft(db: Session, create: bool = False) -> RegistrationDraft | None:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from core.formatting import format_deadline, format_remaining
+from core.models import Registration
 from webapp.countries import country_name
-from webapp.formatting import format_deadline, format_remaining
-from webapp.models import Registration
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.config import Settings
+from core.config import Settings
+from core.models import Account, Registration
+from core.workflow_input import workflow_input
 from webapp.mailer import queue_email
-from webapp.models import Account, Registration
 from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 from workflows import contracts as c
@@ -25,25 +26,6 @@ log = logging.getLogger(__name__)
 
 def new_registration_id() -> str:
     return secrets.token_hex(8)
-
-
-def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput:
-    return c.RegistrationInput(
-        registration_id=reg.id,
-        country_code=reg.country_code,
-        vat_number=reg.vat_number,
-        user_type=reg.user_type,
-        company_name=reg.company_name,
-        street=reg.street,
-        postcode=reg.postcode,
-        city=reg.city,
-        adopted_address=reg.adopted_address or "",
-        confirmation_window_seconds=settings.confirmation_window,
-        review_sla_seconds=settings.review_sla,
-        vies_retry_horizon_seconds=settings.vies_retry_horizon,
-        # 12 h of 48 h; a short demo window (CONFIRMATION_WINDOW=2m) reminds at a quarter.
-        reminder_before_expiry_seconds=min(12 * 3600, settings.confirmation_window // 4),
-    )
 
 
 def address_is_taken(session: Session, email: str) -> bool:

@@ -10,16 +10,16 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.formatting import as_utc
+from core.models import Registration
+from core.passwords import hash_password
+from core.tokens import registration_from_confirmation, registration_from_status, status_token
 from webapp.database import bridge, db
-from webapp.formatting import as_utc
-from webapp.models import Registration
-from webapp.passwords import hash_password
 from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import build_progress, pending_reason
 from webapp.temporal_bridge import DecisionRefused, TemporalUnavailable
-from webapp.tokens import registration_from_confirmation, registration_from_status, status_token
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)

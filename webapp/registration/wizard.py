@@ -10,12 +10,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.models import RegistrationDraft
+from core.passwords import hash_password
 from vies.matching import is_no_data
 from vies.splitting import split_address
 from webapp.database import bridge, db
-from webapp.passwords import hash_password
 from webapp.registration import decoy, service
-from webapp.registration.drafts import RegistrationDraft, current_draft, forget, save_step
+from webapp.registration.drafts import current_draft, forget, save_step
 from webapp.registration.forms import (
     AccessStep,
     CompanyStep,

@@ -10,13 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
+from core.models import OPEN_STATUSES, STATUSES, Account, Registration, SupportRequest
 from webapp.auth.session import current, role_required
 from webapp.database import db
-from webapp.formatting import format_deadline
-from webapp.models import Account, Registration
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
-from webapp.support.models import OPEN_STATUSES, STATUSES, SupportRequest
 from webapp.support.topics import STATUS_LABELS, answer_rows, status_label, topic_label
 
 bp = Blueprint("support_console", __name__, url_prefix="/admin/support")

@@ -23,25 +23,11 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, Index, Integer, String, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from webapp.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class RateLimitHit(Base):
-    __tablename__ = "rate_limit_hits"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bucket: Mapped[str] = mapped_column(String(40))
-    key_hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    __table_args__ = (Index("ix_rate_limit_hits_bucket_key_at", "bucket", "key_hash", "at"),)
+from core.models import RateLimitHit
+from core.models.records import utcnow
 
 
 def key_hash(secret: str, key: str) -> str:

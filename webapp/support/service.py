@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.formatting import PORTAL_TZ
+from core.models import Account, AuditEntry, SupportMessage, SupportRequest
 from webapp.database import bridge
-from webapp.formatting import PORTAL_TZ
 from webapp.mailer import queue_email
-from webapp.models import Account, AuditEntry
-from webapp.support.models import SupportMessage, SupportRequest
 from webapp.support.topics import answer_rows, topic_label
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

@@ -21,14 +21,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
+from core.models import Account, Registration, SupportRequest
 from webapp.auth.session import current, login_required
 from webapp.database import db
-from webapp.formatting import format_deadline
-from webapp.models import Account, Registration
 from webapp.portal import catalogue
 from webapp.support import service
 from webapp.support.forms import FORMS, FollowUpForm, SupportForm
-from webapp.support.models import SupportRequest
 from webapp.support.ratelimit import allow
 from webapp.support.topics import TOPICS, answer_rows, status_label, topic_label
 

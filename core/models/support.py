@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import Base
+from core.models.base import Base
+from core.models.records import utcnow
 
 STATUSES = ("new", "in_progress", "answered", "closed")
 OPEN_STATUSES = ("new", "in_progress")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SupportRequest(Base):

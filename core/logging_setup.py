@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from webapp.config import ConfigError, log_format
+from core.config import ConfigError, log_format
 
 WORKFLOW_PREFIX = "registration-"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -8,11 +8,9 @@ from typing import Any
 
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-
-class Base(DeclarativeBase):
-    pass
+from core.models.base import Base
 
 
 def make_engine(url: str) -> Engine:
@@ -38,13 +36,8 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
 
 def import_models() -> None:
-    """Import every module that defines tables, so Base.metadata knows them all."""
-    from webapp import models  # noqa: F401  (registers the tables)
-    from webapp.auth import store as _sessions  # noqa: F401
-    from webapp.pricing import models as _pricing  # noqa: F401
-    from webapp.registration import drafts  # noqa: F401
-    from webapp.support import models as _support  # noqa: F401
-    from webapp.support import ratelimit as _ratelimit  # noqa: F401
+    """Register every table on Base.metadata (the models package imports them all)."""
+    import core.models  # noqa: F401
 
 
 class SchemaError(RuntimeError):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.db import Base
+from core.models.base import Base
 
 
 def utcnow() -> datetime:

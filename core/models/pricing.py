@@ -3,16 +3,13 @@ row whose valid-from date has come. Rows are never updated or deleted."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from core.models.base import Base
+from core.models.records import utcnow
 
 
 class PriceEntry(Base):

@@ -4,7 +4,7 @@ AOS_ENV is "production" unless it says "development" (what `make run` sets) or "
 (the test suite); any other value counts as production. There the web app and the worker
 refuse, each with one line on stderr and exit status 2:
 
-- no SECRET_KEY (webapp/config.py);
+- no SECRET_KEY (core/config.py);
 - a SQLite DATABASE_URL: one file cannot be shared by several web and worker containers;
 - a malformed VIES_REQUESTER_VAT (python-stdnum): VIES would refuse every check with
   INVALID_REQUESTER_INFO;
@@ -24,8 +24,8 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from core.config import ConfigError, Settings, load_settings
 from vies.vatnumber import requester_vat_problem
-from webapp.config import ConfigError, Settings, load_settings
 
 NON_PRODUCTION = frozenset({"development", "testing"})
 STANDIN_HOSTS = frozenset({"localhost", "vies-standin"})

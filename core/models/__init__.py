@@ -1,0 +1,35 @@
+"""Every table, registered on the one Base by importing this package (Alembic's env and the
+schema code do): a new model module is added here and nowhere else."""
+
+from core.models.drafts import RegistrationDraft
+from core.models.login_sessions import LoginSession
+from core.models.pricing import PriceEntry
+from core.models.ratelimit import RateLimitHit
+from core.models.records import (
+    Account,
+    AuditEntry,
+    OutboxMessage,
+    Registration,
+    SentEmail,
+    ViesFault,
+    utcnow,
+)
+from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, SupportRequest
+
+__all__ = [
+    "OPEN_STATUSES",
+    "STATUSES",
+    "Account",
+    "AuditEntry",
+    "LoginSession",
+    "OutboxMessage",
+    "PriceEntry",
+    "RateLimitHit",
+    "Registration",
+    "RegistrationDraft",
+    "SentEmail",
+    "SupportMessage",
+    "SupportRequest",
+    "ViesFault",
+    "utcnow",
+]

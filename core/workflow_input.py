@@ -1,0 +1,27 @@
+"""A registration record as its workflow's input: the web app starts it, the worker's sweep
+starts what the web app could not."""
+
+from __future__ import annotations
+
+from core.config import Settings
+from core.models import Registration
+from workflows import contracts as c
+
+
+def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput:
+    return c.RegistrationInput(
+        registration_id=reg.id,
+        country_code=reg.country_code,
+        vat_number=reg.vat_number,
+        user_type=reg.user_type,
+        company_name=reg.company_name,
+        street=reg.street,
+        postcode=reg.postcode,
+        city=reg.city,
+        adopted_address=reg.adopted_address or "",
+        confirmation_window_seconds=settings.confirmation_window,
+        review_sla_seconds=settings.review_sla,
+        vies_retry_horizon_seconds=settings.vies_retry_horizon,
+        # 12 h of 48 h; a short demo window (CONFIRMATION_WINDOW=2m) reminds at a quarter.
+        reminder_before_expiry_seconds=min(12 * 3600, settings.confirmation_window // 4),
+    )

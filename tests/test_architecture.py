@@ -1,0 +1,139 @@
+"""The one-way import rule of ARCHITECTURE.md, read from the code with ast.
+
+Every import of our own modules, at the top of a module or inside a function, is an arrow;
+an arrow the table below does not allow, or a circle of arrows, fails the test."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = ("core", "webapp", "activities", "workflows", "vies", "worker", "devtools", "bench")
+
+# Leaves: the vocabulary everyone may use; they import nothing of ours but themselves.
+LEAVES = {"workflows.contracts": set(), "vies": {"vies"}}
+# layer -> the layers its modules may import (besides itself).
+ALLOWED = {
+    "core": {"workflows.contracts", "vies"},
+    "workflows": {"workflows.contracts"},
+    "activities": {"core", "vies", "workflows.contracts", "workflows.starting"},
+    "webapp": {"core", "vies", "workflows", "devtools.mailcatcher"},  # dev mailbox
+    "worker": {"activities", "workflows", "core", "vies"},
+    "devtools": {"core", "vies", "workflows.contracts", "devtools"},
+    "bench": {"core", "vies", "workflows", "activities", "bench", "devtools"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def our_modules() -> dict[str, Path]:
+    found = {"worker": ROOT / "worker.py"}
+    for package in OURS:
+        if (ROOT / package).is_dir():
+            for path in (ROOT / package).rglob("*.py"):
+                found[module_name(path)] = path
+    return found
+
+
+def imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """The modules of ours that `name` (at path) imports."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            # `from pkg import module` is an arrow to the module, not to pkg's __init__.
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            modules = [n for n in names if n in known]
+            targets.update(modules)
+            if len(modules) < len(names):
+                targets.add(base)
+    return {t for t in targets if t in known and t != name}
+
+
+def graph() -> dict[str, set[str]]:
+    modules = our_modules()
+    return {name: imports(path, name, set(modules)) for name, path in modules.items()}
+
+
+def layer(name: str) -> str:
+    for leaf in LEAVES:
+        if name == leaf or name.startswith(leaf + "."):
+            return leaf
+    return name.split(".")[0]
+
+
+def allowed(source: str, target: str) -> bool:
+    src, dst = layer(source), layer(target)
+    if src == dst:
+        return True
+    rules = LEAVES.get(src, ALLOWED.get(src, set()))
+    return any(dst == rule or dst.startswith(rule + ".") or layer(rule) == dst for rule in rules)
+
+
+def test_every_import_points_the_allowed_way() -> None:
+    wrong = sorted(
+        f"{source} -> {target}"
+        for source, targets in graph().items()
+        for target in targets
+        if not allowed(source, target)
+    )
+    assert not wrong, "imports against ARCHITECTURE.md:\n" + "\n".join(wrong)
+
+
+def test_nothing_outside_the_web_app_imports_it() -> None:
+    wrong = sorted(
+        f"{source} -> {target}"
+        for source, targets in graph().items()
+        if layer(source) != "webapp"
+        for target in targets
+        if layer(target) == "webapp"
+    )
+    assert not wrong
+
+
+def _circle(edges: dict[str, set[str]]) -> list[str]:
+    """One circle of imports, if there is any (depth-first search)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(edges):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_no_import_circles() -> None:
+    edges = graph()
+    assert _circle(edges) == [], " -> ".join(_circle(edges))
+
+
+def test_the_rule_sees_a_wrong_arrow() -> None:
+    assert not allowed("core.db", "webapp.cli")
+    assert not allowed("activities.mail", "webapp.models")
+    assert not allowed("workflows.registration", "core.models")
+    assert not allowed("vies.client", "core.config")
+    assert _circle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
