@@ -10,6 +10,7 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml README.md babel.cfg ./
+COPY core ./core
 COPY workflows ./workflows
 COPY activities ./activities
 COPY webapp ./webapp

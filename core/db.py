@@ -12,6 +12,8 @@ from sqlalchemy.orm import sessionmaker
 
 from core.models.base import Base
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -47,10 +49,9 @@ class SchemaError(RuntimeError):
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for the migrations in migrations/; with a connection, the
     migrations run on it (inside its transaction)."""
-    import migrations
-
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    # A path, not an import: migrations/env.py imports core, not the other way round.
+    config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
         config.attributes["connection"] = connection
     return config

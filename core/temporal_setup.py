@@ -16,10 +16,10 @@ from workflows import contracts as c
 
 log = logging.getLogger(__name__)
 
-KEYWORD = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
-BOOL = IndexedValueType.INDEXED_VALUE_TYPE_BOOL
-SEARCH_ATTRIBUTES = {name: KEYWORD for name in c.SEARCH_ATTRIBUTE_NAMES} | {
-    c.SA_REVIEW_OVERDUE: BOOL
+# The SDK's value types carry the proto's numbers.
+SEARCH_ATTRIBUTES = {
+    key.name: IndexedValueType.ValueType(int(key.indexed_value_type))
+    for key in c.SEARCH_ATTRIBUTE_KEYS
 }
 
 

@@ -11,13 +11,8 @@ from workflows import contracts as c
 def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput:
     return c.RegistrationInput(
         registration_id=reg.id,
-        country_code=reg.country_code,
-        vat_number=reg.vat_number,
+        **{name: getattr(reg, name) for name in c.COMPANY_FIELDS},
         user_type=reg.user_type,
-        company_name=reg.company_name,
-        street=reg.street,
-        postcode=reg.postcode,
-        city=reg.city,
         adopted_address=reg.adopted_address or "",
         confirmation_window_seconds=settings.confirmation_window,
         review_sla_seconds=settings.review_sla,

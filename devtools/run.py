@@ -17,19 +17,14 @@ from pathlib import Path
 
 from devtools import dotenv_file
 from devtools.supervisor import ProcessSpec, Readiness, Supervisor
+from workflows import contracts as c
 
 LOCALHOST = "127.0.0.1"
 TEMPORAL_PORT = 7233
 TEMPORAL_UI_PORT = 8233
 VIES_PORT = 8089
 ADMIN_EMAIL = "admin@aos.local"
-SEARCH_ATTRIBUTES = (
-    "RegistrationStatus=Keyword",
-    "CountryCode=Keyword",
-    "UserType=Keyword",
-    "VatNumber=Keyword",
-    "ReviewOverdue=Bool",
-)
+SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
 
 
 def ensure_secret_key(path: Path) -> str:

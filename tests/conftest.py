@@ -24,7 +24,6 @@ from core.db import Base, create_schema, make_engine
 from devtools.mailcatcher import list_messages, start_catcher
 from vies.standin import serve_in_thread
 from webapp import create_app
-from workflows import contracts as c
 
 # A developer's .env (written by `make run`) must not reach the processes the tests start:
 # they are configured by their environment only. tests/devtools/test_dotenv.py lifts this.
@@ -169,6 +168,3 @@ def app(app_env: dict[str, str], make_app):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
-
-
-SEARCH_ATTRIBUTES = c.SEARCH_ATTRIBUTE_NAMES

@@ -11,7 +11,7 @@ from core.config import Settings
 from core.db import make_engine, make_session_factory
 from webapp import metrics, security
 from webapp.extensions import babel, csrf
-from webapp.i18n import select_locale
+from webapp.i18n import current_language, select_locale
 from webapp.temporal_bridge import TemporalBridge
 
 
@@ -101,8 +101,6 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
-        from flask_babel import get_locale
-
-        return {"current_lang": str(get_locale() or "hu"), "settings": settings}
+        return {"current_lang": current_language(), "settings": settings}
 
     return app

@@ -27,6 +27,8 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from workflows import contracts as c
+from workflows.mail import OutboxMailWorkflow
+from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
 
 T = TypeVar("T")
@@ -47,12 +49,43 @@ class DecisionRefused(RuntimeError):
     """The workflow refused the message (wrong state, already decided, …).
 
     `kind` is the refusal's ApplicationError type (workflows.contracts.REFUSED_*) when the
-    workflow gave one, `details` its details (for AlreadyDecided: who decided)."""
+    workflow gave one, `details` its details. The subclasses below are the refusals a view
+    words differently; `refusal()` maps the workflow's errors to them, here only."""
 
     def __init__(self, message: str, kind: str | None = None, details: tuple = ()) -> None:
         super().__init__(message)
         self.kind = kind
         self.details = details
+
+
+class AlreadyDecided(DecisionRefused):
+    @property
+    def decided_by(self) -> str:
+        return str(self.details[0]) if self.details else ""
+
+
+class NotAwaitingConfirmation(DecisionRefused):
+    """The confirmation window has ended (or the registration moved on)."""
+
+
+class ResendCooldown(DecisionRefused):
+    """The confirmation email was sent a moment ago; `seconds` until it may be sent again."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__("resend cool-down", c.REFUSED_RESEND_COOLDOWN, (seconds,))
+        self.seconds = int(seconds)
+
+
+def refusal(err: ApplicationError) -> DecisionRefused:
+    """The workflow's ApplicationError as the Python exception the views catch."""
+    details = tuple(err.details)
+    if err.type == c.REFUSED_RESEND_COOLDOWN and details:
+        return ResendCooldown(int(details[0]))
+    kinds: dict[str | None, type[DecisionRefused]] = {
+        c.REFUSED_ALREADY_DECIDED: AlreadyDecided,
+        c.REFUSED_NOT_AWAITING_CONFIRMATION: NotAwaitingConfirmation,
+    }
+    return kinds.get(err.type, DecisionRefused)(err.message, err.type, details)
 
 
 class TemporalBridge:
@@ -121,7 +154,7 @@ class TemporalBridge:
 
     # --- calls the views make -------------------------------------------------------
 
-    def _start_once(self, workflow: str, arg: Any, **options: Any) -> None:
+    def _start_once(self, workflow: Any, arg: Any, **options: Any) -> None:
         """Start a workflow whose id is used once (workflows.starting.START_ONCE). Starting
         it again (a retry after a lost answer, the worker's sweep) attaches to the running
         workflow; if it already ran and ended, there is nothing left to do."""
@@ -136,11 +169,11 @@ class TemporalBridge:
             log.info("Workflow %s has already run; not started again", options["id"])
 
     def start_registration(self, reg: c.RegistrationInput) -> None:
-        self._start_once(c.WORKFLOW_NAME, reg, **registration_start(reg))
+        self._start_once(RegistrationWorkflow.run, reg, **registration_start(reg))
 
     def start_outbox_mail(self, outbox_id: str) -> None:
         self._start_once(
-            c.MAIL_WORKFLOW_NAME,
+            OutboxMailWorkflow.run,
             c.OutboxMailJob(outbox_id),
             id=c.mail_workflow_id_for(outbox_id),
             **START_ONCE,
@@ -151,7 +184,7 @@ class TemporalBridge:
             client = await self._get_client()
             # A query needs a running worker: answer quickly from the record otherwise.
             return await self._handle(client, registration_id).query(
-                c.QUERY_STATUS, result_type=c.StatusView, rpc_timeout=timedelta(seconds=5)
+                RegistrationWorkflow.status, rpc_timeout=timedelta(seconds=5)
             )
 
         return self.run(query())
@@ -175,45 +208,36 @@ class TemporalBridge:
     def confirm_email(self, registration_id: str) -> str:
         return self._update(
             registration_id,
-            c.UPDATE_CONFIRM_EMAIL,
+            RegistrationWorkflow.confirm_email,
             c.ConfirmEmailRequest(),
             update_id=f"confirm-{registration_id}",
-            result_type=str,
         )
 
     def resend_confirmation(self, registration_id: str) -> str:
-        """Refused with "wait:<seconds>" inside the cooldown."""
+        """Refused with ResendCooldown inside the cool-down."""
         return self._update(
             registration_id,
-            c.UPDATE_RESEND_CONFIRMATION,
+            RegistrationWorkflow.resend_confirmation,
             c.ResendRequest(),
             update_id=f"resend-{uuid.uuid4().hex}",
-            result_type=str,
         )
 
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str
     ) -> c.DecisionResult:
         return self._update(
-            registration_id,
-            c.UPDATE_DECIDE,
-            decision,
-            update_id=update_id,
-            result_type=c.DecisionResult,
+            registration_id, RegistrationWorkflow.decide, decision, update_id=update_id
         )
 
-    def _update(
-        self, registration_id: str, name: str, arg: Any, *, update_id: str, result_type: type[T]
-    ) -> T:
-        async def update() -> T:
+    def _update(self, registration_id: str, method: Any, arg: Any, *, update_id: str) -> Any:
+        async def update() -> Any:
             client = await self._get_client()
             handle = self._handle(client, registration_id)
             try:
                 return await handle.execute_update(
-                    name,
+                    method,
                     arg,
                     id=update_id,
-                    result_type=result_type,
                     # Ends the wait before the view's deadline, as a timeout Temporal
                     # names (WorkflowUpdateRPCTimeoutOrCancelledError).
                     rpc_timeout=timedelta(seconds=max(1.0, self.call_timeout - 1)),
@@ -221,7 +245,7 @@ class TemporalBridge:
             except WorkflowUpdateFailedError as err:
                 cause = err.cause
                 if isinstance(cause, ApplicationError):
-                    raise DecisionRefused(cause.message, cause.type, tuple(cause.details)) from err
+                    raise refusal(cause) from err
                 raise DecisionRefused(str(cause)) from err
             except RPCError as err:
                 # The workflow has already ended (e.g. expired): a refusal, not an outage.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from temporalio.common import SearchAttributeKey
+
 WORKFLOW_NAME = "RegistrationWorkflow"
 DEFAULT_TASK_QUEUE = "aos-registrations"
 
@@ -102,14 +104,30 @@ ERROR_REGISTRATION_MISSING = "RegistrationMissing"
 REFUSED_ALREADY_DECIDED = "AlreadyDecided"
 REFUSED_NOT_IN_REVIEW = "NotInReview"
 REFUSED_NO_REASON = "RejectionWithoutReason"
+# Why confirm_email / resend_confirmation were refused: the window has ended or the address
+# is already confirmed; or the cool-down runs (details[0]: seconds left, an int).
+REFUSED_NOT_AWAITING_CONFIRMATION = "NotAwaitingConfirmation"
+REFUSED_RESEND_COOLDOWN = "ResendCooldown"
 
-# Custom search attributes (Keyword), registered on the Temporal server by `make run`.
+# The workflow's custom search attributes, names and types defined here only: the workflow
+# sets them, the worker and `make run` register them, docker-compose.yml's setup step and the
+# README's Web UI section are checked against them (tests/test_facts.py).
 SA_STATUS = "RegistrationStatus"
 SA_COUNTRY = "CountryCode"
 SA_USER_TYPE = "UserType"
 SA_VAT_NUMBER = "VatNumber"
-SA_REVIEW_OVERDUE = "ReviewOverdue"  # Bool
-SEARCH_ATTRIBUTE_NAMES = (SA_STATUS, SA_COUNTRY, SA_USER_TYPE, SA_VAT_NUMBER)
+SA_REVIEW_OVERDUE = "ReviewOverdue"
+STATUS_KEY = SearchAttributeKey.for_keyword(SA_STATUS)
+COUNTRY_KEY = SearchAttributeKey.for_keyword(SA_COUNTRY)
+USER_TYPE_KEY = SearchAttributeKey.for_keyword(SA_USER_TYPE)
+VAT_KEY = SearchAttributeKey.for_keyword(SA_VAT_NUMBER)
+OVERDUE_KEY = SearchAttributeKey.for_bool(SA_REVIEW_OVERDUE)
+SEARCH_ATTRIBUTE_KEYS = (STATUS_KEY, COUNTRY_KEY, USER_TYPE_KEY, VAT_KEY, OVERDUE_KEY)
+
+
+def search_attribute_types() -> dict[str, str]:
+    """Name -> type as the temporal CLI spells it ("Keyword", "Bool")."""
+    return {key.name: key.indexed_value_type.name.title() for key in SEARCH_ATTRIBUTE_KEYS}
 
 
 @dataclass
@@ -137,6 +155,10 @@ class RegistrationInput:
     reminder_before_expiry_seconds: int = 12 * 3600
 
 
+# The company data both the workflow's input and the VAT check carry, under the same names.
+COMPANY_FIELDS = ("country_code", "vat_number", "company_name", "street", "postcode", "city")
+
+
 @dataclass
 class VatCheckRequest:
     registration_id: str
@@ -147,6 +169,11 @@ class VatCheckRequest:
     postcode: str
     city: str
     adopted_address: str = ""
+
+    @classmethod
+    def of(cls, reg: RegistrationInput) -> VatCheckRequest:
+        company = {name: getattr(reg, name) for name in COMPANY_FIELDS}
+        return cls(reg.registration_id, **company, adopted_address=reg.adopted_address)
 
 
 @dataclass
@@ -214,7 +241,7 @@ class SendEmailRequest:
 
 @dataclass
 class ConfirmEmailRequest:
-    confirmed_at: str = ""  # informational; the workflow uses its own clock
+    """No fields: the workflow confirms at its own clock."""
 
 
 @dataclass
@@ -244,7 +271,6 @@ class StatusView:
     deadline: str | None
     steps: list[Step]
     vat_result: VatCheckResult | None = None
-    vat_attempts: int = 0
     rejection_reason: str | None = None
     email_confirmed_at: str | None = None
     review_overdue: bool = False

@@ -10,18 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
 from workflows.steps import Steps
-
-STATUS_KEY = SearchAttributeKey.for_keyword(c.SA_STATUS)
-COUNTRY_KEY = SearchAttributeKey.for_keyword(c.SA_COUNTRY)
-USER_TYPE_KEY = SearchAttributeKey.for_keyword(c.SA_USER_TYPE)
-VAT_KEY = SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER)
-OVERDUE_KEY = SearchAttributeKey.for_bool(c.SA_REVIEW_OVERDUE)
 
 # Database writes: quick, retried until the database is back; a missing record is a bug.
 DB_RETRY = RetryPolicy(
@@ -101,7 +95,7 @@ class RegistrationWorkflow(Steps):
         if self._confirmed_at is not None:
             return  # a second click on the link is harmless
         if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
-            raise ValueError(f"Registration is not awaiting email confirmation: {self._status}")
+            raise self._not_awaiting_confirmation()
 
     @workflow.update(name=c.UPDATE_RESEND_CONFIRMATION)
     async def resend_confirmation(self, request: c.ResendRequest) -> str:
@@ -122,11 +116,23 @@ class RegistrationWorkflow(Steps):
             or self._confirmation_sent_at is None
             or self._window_closed()
         ):
-            raise ValueError(f"Registration is not awaiting email confirmation: {self._status}")
+            raise self._not_awaiting_confirmation()
         since = (workflow.now() - self._confirmation_sent_at).total_seconds()
         if since < c.RESEND_COOLDOWN_SECONDS:
-            # Machine-readable for the web app: "wait:<seconds>".
-            raise ValueError(f"wait:{int(c.RESEND_COOLDOWN_SECONDS - since) + 1}")
+            raise ApplicationError(
+                "The confirmation email was sent a moment ago.",
+                int(c.RESEND_COOLDOWN_SECONDS - since) + 1,
+                type=c.REFUSED_RESEND_COOLDOWN,
+                non_retryable=True,
+            )
+
+    def _not_awaiting_confirmation(self) -> ApplicationError:
+        return ApplicationError(
+            f"Registration is not awaiting email confirmation: {self._status}",
+            self._status.value,
+            type=c.REFUSED_NOT_AWAITING_CONFIRMATION,
+            non_retryable=True,
+        )
 
     @workflow.update(name=c.UPDATE_DECIDE)
     async def decide(self, decision: c.Decision) -> c.DecisionResult:
@@ -213,7 +219,7 @@ class RegistrationWorkflow(Steps):
         while not await self._wait_until(lambda: self._decision is not None, review_due):
             # Service level missed: tell the administrators, keep waiting, remind daily.
             self._review_overdue = True
-            workflow.upsert_search_attributes([OVERDUE_KEY.value_set(True)])
+            workflow.upsert_search_attributes([c.OVERDUE_KEY.value_set(True)])
             escalations += 1
             self._email_beside(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
             review_due = workflow.now() + ESCALATION_REPEAT
@@ -247,16 +253,7 @@ class RegistrationWorkflow(Steps):
         try:
             return await workflow.execute_activity(
                 c.ACTIVITY_CHECK_VAT,
-                c.VatCheckRequest(
-                    registration_id=reg.registration_id,
-                    country_code=reg.country_code,
-                    vat_number=reg.vat_number,
-                    company_name=reg.company_name,
-                    street=reg.street,
-                    postcode=reg.postcode,
-                    city=reg.city,
-                    adopted_address=reg.adopted_address,
-                ),
+                c.VatCheckRequest.of(reg),
                 result_type=c.VatCheckResult,
                 start_to_close_timeout=timedelta(seconds=60),
                 schedule_to_close_timeout=timedelta(seconds=reg.vies_retry_horizon_seconds),
@@ -281,7 +278,7 @@ class RegistrationWorkflow(Steps):
         self._status = status
         self._deadline = deadline
         self._steps.append(c.Step(status=status.value, at=_iso(now)))
-        workflow.upsert_search_attributes([STATUS_KEY.value_set(status.value)])
+        workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
         # What the Temporal Web UI shows operators, e.g.
         # "HU12345678 · Independent workshop/dealer · awaiting review".
         workflow.set_current_details(

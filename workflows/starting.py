@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio.common import (
-    SearchAttributeKey,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
@@ -31,10 +30,10 @@ def registration_start(reg: c.RegistrationInput) -> dict[str, Any]:
     vat = f"{reg.country_code}{reg.vat_number}"
     attributes = TypedSearchAttributes(
         [
-            SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"),
-            SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code),
-            SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type),
-            SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER), vat),
+            SearchAttributePair(c.STATUS_KEY, "VERIFYING_VAT"),
+            SearchAttributePair(c.COUNTRY_KEY, reg.country_code),
+            SearchAttributePair(c.USER_TYPE_KEY, reg.user_type),
+            SearchAttributePair(c.VAT_KEY, vat),
         ]
     )
     label = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)

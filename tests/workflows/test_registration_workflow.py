@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from core.models import Account, Registration, SentEmail
@@ -268,7 +269,9 @@ async def test_resend_has_a_cooldown_and_keeps_the_deadline(ts_env, ts_worker, a
         await handle.execute_update(
             c.UPDATE_RESEND_CONFIRMATION, c.ResendRequest(), result_type=str
         )
-    assert refused.value.cause.message.startswith("wait:")
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == c.REFUSED_RESEND_COOLDOWN
+    assert 0 < cause.details[0] <= c.RESEND_COOLDOWN_SECONDS
     await ts_env.sleep(timedelta(minutes=3))
     await handle.execute_update(c.UPDATE_RESEND_CONFIRMATION, c.ResendRequest(), result_type=str)
     again = await asyncio.to_thread(mailbox.wait_for, reg.email, 2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import flash, make_response, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -29,6 +28,7 @@ from webapp.auth.session import (
     safe_next,
 )
 from webapp.database import db
+from webapp.i18n import current_language
 
 
 def _next_args() -> dict[str, str]:
@@ -40,7 +40,7 @@ def _next_args() -> dict[str, str]:
 def _locked_message(until: datetime) -> str:
     return _(
         "Too many wrong codes. You can log in again after %(time)s.",
-        time=format_deadline(until, str(get_locale() or "hu")),
+        time=format_deadline(until, current_language()),
     )
 
 

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.formatting import PORTAL_TZ, as_utc, format_deadline
 from core.models import Account
 from webapp.auth.session import current
+from webapp.i18n import current_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,7 +51,7 @@ def format_duration(seconds: float) -> str:
 
 @bp.context_processor
 def _console_globals() -> dict[str, Any]:
-    language = str(get_locale() or "hu")
+    language = current_language()
 
     def when(moment: datetime | None) -> str:
         return format_deadline(moment, language) if moment else "—"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.models import Account, AuditEntry, Registration
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import (
+    AlreadyDecided,
     DecisionRefused,
     TemporalBridge,
     TemporalUnavailable,
@@ -131,9 +132,8 @@ def submit_decision(
 def _refusal(err: DecisionRefused, admin: Account) -> DecisionOutcome:
     # The workflow names the kind of refusal (ApplicationError.type); only a recorded
     # decision by someone else is called one.
-    if err.kind == c.REFUSED_ALREADY_DECIDED:
-        decided_by = str(err.details[0]) if err.details else ""
-        if decided_by == str(admin.id):
+    if isinstance(err, AlreadyDecided):
+        if err.decided_by == str(admin.id):
             return DecisionOutcome(
                 Outcome.DECIDED_BEFORE_BY_YOU,
                 _("Your earlier decision on this registration was recorded. Nothing was changed."),

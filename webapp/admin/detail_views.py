@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -22,6 +21,7 @@ from webapp.admin.queue_views import user_type_label
 from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
+from webapp.i18n import current_language
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
@@ -132,7 +132,7 @@ def detail(registration_id: str) -> str:
         form=DecisionForm(nonce=secrets.token_hex(8)),
         status_label=status_label,
         user_type_label=user_type_label,
-        country_name=lambda code: country_name(code, str(get_locale() or "hu")),
+        country_name=lambda code: country_name(code, current_language()),
         sla_seconds=settings.review_sla,
         overdue=is_overdue(reg) or bool(view and view.review_overdue),
         # A recorded decision is carried out by the workflow; no second one is offered.

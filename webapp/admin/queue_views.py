@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -13,17 +12,15 @@ from webapp.admin.queries import review_counts as counts
 from webapp.auth.session import current
 from webapp.countries import country_choices
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.registration.progress import status_label
 from workflows import contracts as c
 
-USER_TYPES = (
-    (c.UserType.WORKSHOP.value, "Independent workshop/dealer"),
-    (c.UserType.MOTORCYCLE.value, "Independent Motorcycle workshop/Motorcycle dealers"),
-)
+USER_TYPES = tuple(c.USER_TYPE_LABELS.items())
 
 
 def user_type_label(value: str) -> str:
-    return dict(USER_TYPES).get(value, value)
+    return c.USER_TYPE_LABELS.get(value, value)
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -51,7 +48,7 @@ def queue() -> str | Response:
     filters = Filters.parse(request.args)
     rows, total = find(db(), filters)
     waiting, overdue = counts(db())
-    language = str(get_locale() or "hu")
+    language = current_language()
     return render_template(
         "admin/queue.html",
         filters=filters,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_babel import get_locale
 
 from webapp.admin.blueprint import bp
 from webapp.auth.session import current
 from webapp.countries import country_name
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.vies_status import recent_faults, service_status
 
 
@@ -20,7 +20,7 @@ def _vies_banner() -> dict[str, Any]:
     # Only for a logged-in console account, and not on the login pages.
     if current("admin") is None or (request.endpoint or "").startswith("admin.login"):
         return {}
-    language = str(get_locale() or "hu")
+    language = current_language()
     status = service_status()
     return {
         "vies_faults": recent_faults(db()),

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from core.formatting import format_deadline
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.support.ratelimit import Rule, begin_attempt, forget, reset
 
 PER_ACCOUNT, PER_IP = (5, 300), (30, 60)
@@ -65,7 +65,7 @@ def too_many_message(wait: int) -> str:
     until = datetime.now(UTC) + timedelta(seconds=wait)
     return _(
         "Too many attempts. Please try again after %(time)s (in %(minutes)d min).",
-        time=format_deadline(until, str(get_locale() or "hu")),
+        time=format_deadline(until, current_language()),
         minutes=max(1, (wait + 59) // 60),
     )
 

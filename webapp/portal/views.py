@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -24,20 +23,12 @@ from webapp.auth.session import (
     login_required,
 )
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.portal import catalogue
 from webapp.portal.forms import ChangePasswordForm
+from workflows import contracts as c
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-
-USER_TYPE_NAMES = {
-    # The AOS product names, identical in both languages.
-    "WORKSHOP": "Independent workshop/dealer",
-    "MOTORCYCLE": "Independent Motorcycle workshop/Motorcycle dealers",
-}
-
-
-def _lang() -> str:
-    return str(get_locale() or "hu")
 
 
 def _account() -> Account:
@@ -55,10 +46,10 @@ def _navigation() -> dict[str, Any]:
 @bp.context_processor
 def _portal_globals() -> dict[str, Any]:
     return {
-        "user_type_name": lambda account: USER_TYPE_NAMES.get(account.user_type or "", ""),
+        "user_type_name": lambda account: c.USER_TYPE_LABELS.get(account.user_type or "", ""),
         "category_labels": catalogue.CATEGORY_LABELS,
         "scope": catalogue.scope,
-        "lang": _lang(),
+        "lang": current_language(),
     }
 
 
@@ -76,7 +67,9 @@ def home() -> str:
 @bp.get("/first-steps")
 @login_required("applicant")
 def first_steps() -> str:
-    template = "portal/first_steps_hu.html" if _lang() == "hu" else "portal/first_steps_en.html"
+    template = (
+        "portal/first_steps_hu.html" if current_language() == "hu" else "portal/first_steps_en.html"
+    )
     return render_template(template, account=_account())
 
 
@@ -123,7 +116,7 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
         sessions=sessions,
         this_session=this.id if this else None,
         describe_device=describe_device,
-        format_time=lambda moment: format_deadline(moment, _lang()),
+        format_time=lambda moment: format_deadline(moment, current_language()),
     )
 
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.models import AuditEntry
 from webapp.auth.session import current, role_required
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.pricing import service
 from webapp.pricing.forms import PriceForm
 from webapp.pricing.products import CATEGORIES, PRODUCTS, product
@@ -23,16 +23,12 @@ from webapp.pricing.service import to_cents
 bp = Blueprint("pricing", __name__)
 
 
-def _lang() -> str:
-    return str(get_locale() or "hu")
-
-
 def money(amount: Decimal, currency: str = "EUR") -> str:
-    return format_currency(amount, currency, locale=_lang())
+    return format_currency(amount, currency, locale=current_language())
 
 
 def day(value: date) -> str:
-    return format_date(value, "long", locale=_lang())
+    return format_date(value, "long", locale=current_language())
 
 
 def _by_category(rows: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]

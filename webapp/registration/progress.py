@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from core.formatting import format_deadline, format_remaining
 from core.models import Registration
 from webapp.countries import country_name
+from webapp.i18n import current_language
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 
@@ -143,7 +143,7 @@ def pending_reason(country_code: str, attempts: int) -> str | None:
         return _(
             "The %(country)s VAT service is currently unavailable. We keep trying and will "
             "email you when the check is done.",
-            country=country_name(country_code, str(get_locale() or "hu")),
+            country=country_name(country_code, current_language()),
         )
     if attempts > 1:
         return _(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -15,11 +14,12 @@ from core.models import Registration
 from core.passwords import hash_password
 from core.tokens import registration_from_confirmation, registration_from_status, status_token
 from webapp.database import bridge, db
+from webapp.i18n import current_language
 from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import build_progress, pending_reason
-from webapp.temporal_bridge import DecisionRefused, TemporalUnavailable
+from webapp.temporal_bridge import DecisionRefused, ResendCooldown, TemporalUnavailable
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)
@@ -33,7 +33,7 @@ PREFILL_FIELDS = (
 
 
 def lang() -> str:
-    return str(get_locale() or "hu")
+    return current_language()
 
 
 def settings():  # type: ignore[no-untyped-def]
@@ -161,23 +161,21 @@ def resend(token: str) -> Response:
         if decoy.created_at(registration_id) is not None:
             wait = decoy.resend_wait(registration_id)
             if wait:
-                raise DecisionRefused(f"wait:{wait}")
+                raise ResendCooldown(wait)
         else:
             bridge().resend_confirmation(_registration_for(token, registration_from_status).id)
-    except DecisionRefused as err:
-        if err.args and str(err.args[0]).startswith("wait:"):
-            seconds = int(str(err.args[0]).split(":", 1)[1])
-            flash(
-                _(
-                    "We sent the email only a moment ago. You can ask for it again in "
-                    "%(minutes)s min %(seconds)s s.",
-                    minutes=seconds // 60,
-                    seconds=seconds % 60,
-                ),
-                "error",
-            )
-        else:
-            flash(_("The confirmation email can no longer be sent for this registration."), "error")
+    except ResendCooldown as err:
+        flash(
+            _(
+                "We sent the email only a moment ago. You can ask for it again in "
+                "%(minutes)s min %(seconds)s s.",
+                minutes=err.seconds // 60,
+                seconds=err.seconds % 60,
+            ),
+            "error",
+        )
+    except DecisionRefused:
+        flash(_("The confirmation email can no longer be sent for this registration."), "error")
     except TemporalUnavailable:
         flash(
             _("We could not send the email right now. Please try again in a few minutes."), "error"

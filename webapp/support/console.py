@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
@@ -14,6 +13,7 @@ from core.formatting import format_deadline
 from core.models import OPEN_STATUSES, STATUSES, Account, Registration, SupportRequest
 from webapp.auth.session import current, role_required
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
 from webapp.support.topics import STATUS_LABELS, answer_rows, status_label, topic_label
@@ -30,7 +30,7 @@ def _console_globals() -> dict[str, Any]:
         "topic_label": topic_label,
         "status_label": status_label,
         "answer_rows": answer_rows,
-        "when": lambda moment: format_deadline(moment, str(get_locale() or "hu")),
+        "when": lambda moment: format_deadline(moment, current_language()),
     }
 
 

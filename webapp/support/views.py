@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ from core.formatting import format_deadline
 from core.models import Account, Registration, SupportRequest
 from webapp.auth.session import current, login_required
 from webapp.database import db
+from webapp.i18n import current_language
 from webapp.portal import catalogue
 from webapp.support import service
 from webapp.support.forms import FORMS, FollowUpForm, SupportForm
@@ -36,10 +36,6 @@ bp = Blueprint("support", __name__, url_prefix="/help")
 REQUESTS_PER_IP_PER_HOUR = 5
 
 
-def _lang() -> str:
-    return str(get_locale() or "hu")
-
-
 @bp.context_processor
 def _support_globals() -> dict[str, Any]:
     return {
@@ -47,7 +43,7 @@ def _support_globals() -> dict[str, Any]:
         "topic_label": topic_label,
         "status_label": status_label,
         "answer_rows": answer_rows,
-        "when": lambda moment: format_deadline(moment, _lang()),
+        "when": lambda moment: format_deadline(moment, current_language()),
     }
 
 
@@ -72,7 +68,7 @@ def _prefill_document(form: SupportForm, account: Account) -> None:
     """From a document's "Question about this document?" link: only one the account may see."""
     entry = catalogue.find(request.args.get("document", ""))
     if entry is not None and "document" in form and catalogue.may_see(account, entry.category):
-        form["document"].data = f"{entry.text('title', _lang())} ({entry.id})"
+        form["document"].data = f"{entry.text('title', current_language())} ({entry.id})"
         form["vehicle_category"].data = entry.category
 
 
@@ -115,7 +111,7 @@ def new(topic: str) -> str | Response | tuple[str, int]:
         answers=form.topic_answers(),
         message=form.message.data.strip(),
         account=account,
-        language=_lang(),
+        language=current_language(),
     )
     service.notify_new(db(), req)
     session["support_sent"] = req.reference
