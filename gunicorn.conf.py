@@ -3,11 +3,11 @@
 - The app is created in each worker after fork (no preload): its own database pool and its
   own Temporal client, which the bridge connects lazily per process (webapp/temporal_bridge.py);
   `post_worker_init` makes that first connection before the worker takes requests.
-- Production refusals (webapp/production.py) are checked once in the master, which then exits
+- Production refusals (core/production.py) are checked once in the master, which then exits
   with status 2 and one line, instead of workers failing to boot over and over.
 - Prometheus: every worker writes to PROMETHEUS_MULTIPROC_DIR, so /metrics adds up all
   workers; the directory is emptied when the master starts.
-- Logs: JSON or text as LOG_FORMAT says (webapp/logging_setup.py), access log included.
+- Logs: JSON or text as LOG_FORMAT says (core/logging_setup.py), access log included.
 
 Tuning by environment: PORT (8000) or GUNICORN_BIND, WEB_CONCURRENCY (worker processes, 2),
 GUNICORN_THREADS (threads per worker, 4), LOG_LEVEL (info).

@@ -137,3 +137,36 @@ def test_the_rule_sees_a_wrong_arrow() -> None:
     assert not allowed("workflows.registration", "core.models")
     assert not allowed("vies.client", "core.config")
     assert _circle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+
+
+def test_the_worker_process_loads_nothing_of_the_web_app() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, worker; print(sorted(m for m in sys.modules if m.split('.')[0] == 'webapp'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def _feature(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if parts[0] == "webapp" and len(parts) > 2 else None
+
+
+def _is_views(name: str) -> bool:
+    return name.rsplit(".", 1)[-1].endswith("views")
+
+
+def test_no_view_imports_another_features_views() -> None:
+    wrong = sorted(
+        f"{source} -> {target}"
+        for source, targets in graph().items()
+        if _feature(source)  # the app factory registers every feature's blueprint
+        for target in targets
+        if _is_views(target) and _feature(target) and _feature(source) != _feature(target)
+    )
+    assert not wrong

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from webapp.registration.views import lang
+from webapp.i18n import current_language
 
 bp = Blueprint("accessibility", __name__)
 
 
 @bp.get("/accessibility")
 def statement() -> str:
-    return render_template(f"accessibility/statement_{lang()}.html")
+    return render_template(f"accessibility/statement_{current_language()}.html")

@@ -7,12 +7,12 @@ the next queue_email call, hands it over."""
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.models import OutboxMessage
+from core.outbox import store_email
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 
 log = logging.getLogger(__name__)
@@ -28,17 +28,15 @@ def queue_email(
     context: dict[str, Any] | None = None,
     registration_id: str | None = None,
 ) -> OutboxMessage:
-    """Store the email and hand it to Temporal. Commits the session."""
-    message = OutboxMessage(
-        id=secrets.token_hex(8),
+    """Store the email (core.outbox) and hand it to Temporal. Commits the session."""
+    message = store_email(
+        session,
         kind=kind,
         recipient=recipient,
         language=language,
-        context=context or {},
+        context=context,
         registration_id=registration_id,
     )
-    session.add(message)
-    session.commit()
     hand_over(session, bridge, message)
     return message
 
