@@ -18,25 +18,10 @@ from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 log = logging.getLogger(__name__)
 
 
-def queue_email(
-    session: Session,
-    bridge: TemporalBridge,
-    *,
-    kind: str,
-    recipient: str,
-    language: str,
-    context: dict[str, Any] | None = None,
-    registration_id: str | None = None,
-) -> OutboxMessage:
-    """Store the email (core.outbox) and hand it to Temporal. Commits the session."""
-    message = store_email(
-        session,
-        kind=kind,
-        recipient=recipient,
-        language=language,
-        context=context,
-        registration_id=registration_id,
-    )
+def queue_email(session: Session, bridge: TemporalBridge, **fields: Any) -> OutboxMessage:
+    """Store the email (fields as core.outbox.store_email takes them: kind, recipient,
+    language, context, registration_id) and hand it to Temporal. Commits the session."""
+    message = store_email(session, **fields)
     hand_over(session, bridge, message)
     return message
 
