@@ -17,10 +17,12 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.records import RecordActivities
+from activities.retention import RetentionActivities
 from activities.vies import ViesActivities
 from vies.client import ViesClient
 from vies.vatnumber import requester_vat_problem
@@ -30,9 +32,11 @@ from webapp.logging_setup import configure_logging
 from webapp.mailer import resume_outbox
 from webapp.production import startup_settings
 from webapp.registration.service import resume_unstarted
+from webapp.retention_schedule import ensure_retention_schedule
 from webapp.temporal_setup import ensure_search_attributes
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
+from workflows.retention import PersonalDataRetentionWorkflow
 
 log = logging.getLogger("aos.worker")
 # SIGTERM: stop polling, give running activities this long, then exit 0. Container stop
@@ -78,16 +82,18 @@ def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> 
     records = RecordActivities(sessions)
     mail = MailActivities(app, sessions)
     vies = ViesActivities(vies_client, sessions)
+    retention = RetentionActivities(sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[RegistrationWorkflow, OutboxMailWorkflow],
+        workflows=[RegistrationWorkflow, OutboxMailWorkflow, PersonalDataRetentionWorkflow],
         activities=[
             records.record_status,
             records.activate_account,
             mail.send_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,
+            retention.purge_personal_data,
         ],
         activity_executor=executor,
         max_concurrent_activities=20,
@@ -121,6 +127,10 @@ async def main() -> None:
     if runtime is not None:
         log.info("Worker metrics for Prometheus on http://%s/metrics", metrics_address)
     await ensure_search_attributes(client, settings.temporal_namespace)
+    try:
+        await ensure_retention_schedule(client, settings)
+    except RPCError as err:  # the worker still serves registrations; said loudly
+        log.error("Could not create the retention schedule: %s", err)
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
         worker = build_worker(client, app, executor)
         stop = asyncio.Event()

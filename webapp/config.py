@@ -76,6 +76,9 @@ class Settings:
     log_format: str = "text"  # LOG_FORMAT: "json" (one object a line) or "text"
     allow_local_vies: bool = False  # AOS_ALLOW_LOCAL_VIES: the VIES stand-in outside dev
     metrics_token: str | None = None  # METRICS_TOKEN: bearer token for GET /metrics
+    # PERSONAL_DATA_RETENTION: how long personal data of an ended registration or a closed
+    # account is kept before the daily retention schedule erases it.
+    personal_data_retention: int = 90 * 86400
 
     @property
     def is_development(self) -> bool:
@@ -119,6 +122,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format(env, environment),
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
         metrics_token=env.get("METRICS_TOKEN") or None,
+        personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
     )
 
 
