@@ -33,3 +33,22 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Issue 14: `make fuzz` posts generated bodies to every form route (tests/webapp/fuzzing.py)
+# on SQLite, then on PostgreSQL (FUZZ_POSTGRES_URL, else TEST_DATABASE_URL); prints
+# `fuzz_<db> requests=N 5xx=M`.
+FUZZ_REQUESTS ?= 12000
+FUZZ_POSTGRES_URL ?= $(TEST_DATABASE_URL)
+.PHONY: fuzz
+fuzz: install
+	@mkdir -p var
+	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL= $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/webapp/test_sec_fuzz.py > var/fuzz-sqlite.log 2>&1; status=$$?; \
+		grep '^fuzz_' var/fuzz-sqlite.log; \
+		if [ $$status -ne 0 ]; then tail -40 var/fuzz-sqlite.log; exit $$status; fi
+	@if [ -z "$(FUZZ_POSTGRES_URL)" ]; then \
+		echo "fuzz_postgresql skipped: set FUZZ_POSTGRES_URL (or TEST_DATABASE_URL)"; exit 1; fi
+	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL=$(FUZZ_POSTGRES_URL) $(BIN)/python -m pytest -q -s \
+		-p no:cacheprovider tests/webapp/test_sec_fuzz.py > var/fuzz-postgresql.log 2>&1; status=$$?; \
+		grep '^fuzz_' var/fuzz-postgresql.log; \
+		if [ $$status -ne 0 ]; then tail -40 var/fuzz-postgresql.log; exit $$status; fi

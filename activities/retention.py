@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from webapp.auth.store import LoginSession
 from webapp.models import Account, AuditEntry, OutboxMessage, Registration, SentEmail
+from webapp.registration.drafts import RegistrationDraft
 from webapp.support.models import SupportMessage, SupportRequest
 from workflows import retention_contracts as rc
 
@@ -136,6 +138,8 @@ def erase_account(session: Session, account: Account, at: datetime) -> None:
     for reg in session.scalars(ended):
         erase_registration(session, reg, at, keep_company=reg.id == account.registration_id)
     _scrub_audit(session, None, {email})
+    # Where and from what the person logged in: no reason to keep it once the account is gone.
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
     account.email = f"erased-{account.id}@erased.invalid"  # unique, and no mail goes there
     account.password_hash = ""
     account.totp_secret = None
@@ -181,9 +185,14 @@ class RetentionActivities:
                 erase_account(session, account, now)
                 result.accounts += 1
             activity.heartbeat()
+        with self._sessions.begin() as session:
+            # Wizard drafts nobody sent: what was typed, and a password hash.
+            stale = delete(RegistrationDraft).where(RegistrationDraft.updated_at < cutoff)
+            result.drafts = session.execute(stale).rowcount or 0
         activity.logger.info(
-            "Personal data erased: %d registration(s), %d closed account(s)",
+            "Personal data erased: %d registration(s), %d closed account(s), %d draft(s)",
             result.registrations,
             result.accounts,
+            result.drafts,
         )
         return result

@@ -32,3 +32,4 @@ class PurgeRequest:
 class PurgeResult:
     registrations: int = 0
     accounts: int = 0
+    drafts: int = 0  # registration wizard drafts abandoned before sending

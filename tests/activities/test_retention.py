@@ -10,6 +10,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.retention import RetentionActivities
 from tests.workflows.helpers import make_registration
+from webapp.auth.store import LoginSession
 from webapp.models import Account, AuditEntry, Registration, SentEmail
 from webapp.passwords import hash_password
 from workflows import retention_contracts as rc
@@ -137,6 +138,17 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         )
         session.flush()
         account_id = account.id
+        session.add(
+            LoginSession(
+                token_hash="f" * 64,
+                account_id=account_id,
+                role="applicant",
+                session_version=1,
+                ip="192.0.2.7",
+                user_agent="Firefox",
+                ended_at=LONG_AGO,
+            )
+        )
     assert purge(app) == rc.PurgeResult(registrations=0, accounts=1)
     account = _get(app, Account, account_id)
     assert account.email.endswith("@erased.invalid") and account.password_hash == ""
@@ -149,4 +161,17 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         entry = session.scalars(select(AuditEntry)).one()
         assert entry.action == "account.closed"
         assert "peter@" not in entry.detail + entry.actor
+        assert session.scalars(select(LoginSession)).all() == []
     assert purge(app) == rc.PurgeResult(registrations=0, accounts=0)
+
+
+def test_wizard_drafts_abandoned_past_the_period_are_deleted(app):
+    from webapp.registration.drafts import RegistrationDraft
+
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(RegistrationDraft(id="d" * 32, data={"email": "a@b.hu"}, updated_at=LONG_AGO))
+        session.add(RegistrationDraft(id="e" * 32, data={"email": "c@d.hu"}, updated_at=RECENTLY))
+    assert purge(app).drafts == 1
+    assert _get(app, RegistrationDraft, "d" * 32) is None
+    assert _get(app, RegistrationDraft, "e" * 32) is not None
+    assert purge(app).drafts == 0

@@ -15,7 +15,11 @@ import yaml
 from tests.production.conftest import REPO, child_env
 
 COMPOSE = shutil.which("docker-compose")
-REQUIRED = {"SECRET_KEY": "compose-test-secret", "POSTGRES_PASSWORD": "compose-test-password"}
+REQUIRED = {
+    "SECRET_KEY": "compose-test-secret-key-of-32-characters",
+    "POSTGRES_PASSWORD": "compose-test-password",
+    "METRICS_TOKEN": "compose-test-metrics-token",
+}
 APP_SERVICES = ("migrate", "web", "worker", "vies-standin")
 
 
@@ -78,7 +82,9 @@ def test_env_example_lists_the_required_values_empty(workdir: Path) -> None:
     example = (REPO / ".env.example").read_text()
     for name in REQUIRED:
         assert re.search(rf"^{name}=$", example, re.M), name
-    filled = re.sub(r"^(SECRET_KEY|POSTGRES_PASSWORD)=$", r"\1=filled-in", example, flags=re.M)
+    filled = re.sub(
+        r"^(SECRET_KEY|POSTGRES_PASSWORD|METRICS_TOKEN)=$", r"\1=filled-in", example, flags=re.M
+    )
     (workdir / ".env").write_text(filled)
     done = _compose(workdir, "config")
     assert done.returncode == 0, done.stderr

@@ -18,6 +18,7 @@ SAFE = {
     "SECRET_KEY": "a-production-secret-key-of-some-length",
     "DATABASE_URL": "postgresql+psycopg://aos:pw@db.internal:5432/aos",
     "VIES_URL": EU_VIES,
+    "METRICS_TOKEN": "a-metrics-token",
 }
 
 
@@ -91,6 +92,8 @@ CASES = {
     "SQLite": ({"DATABASE_URL": "sqlite:////tmp/aos-refused.db"}, "DATABASE_URL is SQLite"),
     "VIES stand-in": ({"VIES_URL": "http://127.0.0.1:8089"}, "local VIES stand-in"),
     "requester VAT": ({"VIES_REQUESTER_VAT": "HU12345670"}, "VIES_REQUESTER_VAT"),
+    "short SECRET_KEY": ({"SECRET_KEY": "x" * 31}, "shorter than 32 characters"),
+    "open /metrics": ({"METRICS_TOKEN": ""}, "METRICS_TOKEN is not set"),
 }
 COMMANDS = {
     "worker": [sys.executable, "worker.py"],
@@ -113,3 +116,25 @@ def test_processes_refuse_with_one_line_and_exit_2(process: str, case: str) -> N
     assert reason in refusals[0] and "AOS_ENV=production" in refusals[0]
     assert "Traceback" not in done.stderr
     assert done.stderr.rstrip().splitlines()[-1] == refusals[0]
+
+
+def test_secret_key_of_32_characters_and_metrics_switched_off_pass() -> None:
+    assert problems(_settings(SECRET_KEY="x" * 32)) == []
+    assert problems(_settings(METRICS_TOKEN="", METRICS_ENABLED="0")) == []
+
+
+def test_metrics_switched_off_answers_404(app_env, make_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_app({**app_env, "METRICS_ENABLED": "0"}).test_client()
+    assert client.get("/metrics").status_code == 404
+
+
+def test_secrets_are_not_in_the_settings_repr() -> None:
+    settings = _settings(
+        SECRET_KEY="s3cret-key-value-that-is-long-enough-xx",
+        MAIL_PASSWORD="mail-pw-value",
+        METRICS_TOKEN="metrics-token-value",
+        DATABASE_URL="postgresql+psycopg://aos:db-pw-value@db:5432/aos",
+    )
+    shown = repr(settings)
+    for secret in ("s3cret-key-value", "mail-pw-value", "metrics-token-value", "db-pw-value"):
+        assert secret not in shown

@@ -84,7 +84,7 @@ def test_deadline_is_in_budapest_time_and_the_locale_format(app, registration):
     assert "26 Nov 2026 14:03" in _render(app, "confirmation", registration, "en").text
 
 
-@pytest.mark.parametrize("kind", ["already_registered"])
+@pytest.mark.parametrize("kind", ["already_registered", "password_reset_unknown"])
 def test_outbox_emails_in_both_languages(app, kind):
     en = render_outbox_email(app, kind, language="en", context={})
     hu = render_outbox_email(app, kind, language="hu", context={})

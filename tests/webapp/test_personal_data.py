@@ -41,6 +41,8 @@ def test_download_my_data_has_the_registration_and_no_secrets(app: Flask) -> Non
     assert reg["vat_number"] == "12345676"
     for name in ("street", "postcode", "city", "rep_first_name", "rep_last_name", "phone"):
         assert reg[name], name
+    # Where the account is logged in (this very session), without the session's secret.
+    assert data["login_sessions"] and "token_hash" not in data["login_sessions"][0]
     text = response.get_data(as_text=True)
     assert "password_hash" not in text and "$argon2" not in text
     assert "totp_secret" not in text and "JBSWY3DPEHPK3PXP" not in text

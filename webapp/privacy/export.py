@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
+from webapp.auth.store import LoginSession
 from webapp.models import Account, AuditEntry, OutboxMessage, Registration, SentEmail
 from webapp.support.models import SupportMessage, SupportRequest
 
@@ -23,6 +24,7 @@ EXCLUDED = frozenset(
         "totp_failed_at",
         "session_version",
         "workflow_started",
+        "token_hash",
     }
 )
 FORMAT_VERSION = 1
@@ -96,6 +98,14 @@ def personal_data(session: Session, account: Account) -> dict[str, Any]:
                     or_(AuditEntry.registration_id.in_(reg_ids), AuditEntry.detail == account.email)
                 )
                 .order_by(AuditEntry.at)
+            )
+        ],
+        "login_sessions": [
+            row(s)
+            for s in session.scalars(
+                select(LoginSession)
+                .where(LoginSession.account_id == account.id)
+                .order_by(LoginSession.created_at)
             )
         ],
         "support_requests": [

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.auth.session import current, log_out, login_required
+from webapp.auth.session import current, log_out_everywhere, login_required
 from webapp.database import db
 from webapp.models import Account, AuditEntry
 from webapp.passwords import verify_password
@@ -66,8 +66,6 @@ def close_account(account: Account) -> None:
     now = datetime.now(UTC)
     account.active = False
     account.closed_at = now
-    # Every session checks this version: all of them end at once.
-    account.session_version = (account.session_version or 1) + 1
     db().add(
         AuditEntry(
             at=now,
@@ -77,7 +75,8 @@ def close_account(account: Account) -> None:
             detail=account.email,
         )
     )
-    db().commit()
+    # Ends every session record of the account and this request's own (and commits).
+    log_out_everywhere(account)
 
 
 @bp.route("/portal/account/close", methods=["GET", "POST"])
@@ -95,7 +94,6 @@ def close() -> str | Response | tuple[str, int]:
         form.password.errors = [_("The password is not correct.")]
         return render_template("privacy/close.html", form=form, retention=retention), 400
     close_account(account)
-    log_out("applicant")
     return redirect(url_for("privacy.closed"))
 
 

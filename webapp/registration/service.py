@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from webapp.config import Settings
 from webapp.mailer import queue_email
 from webapp.models import Account, Registration
+from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 from workflows import contracts as c
 
@@ -123,7 +124,7 @@ def submit_registration(
     """ "Send Registration": store, start the workflow, wait briefly for the VIES answer."""
     email = fields["email"].strip().lower()
     if address_is_taken(session, email):
-        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        tell_owner(session, bridge, settings, email, language)
         return Submission("taken")
     values = {name: (fields.get(name) or "").strip() for name in REGISTRATION_FIELDS}
     values["email"] = email
@@ -135,7 +136,7 @@ def submit_registration(
         **values,
     )
     if not store_registration(session, reg):
-        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        tell_owner(session, bridge, settings, email, language)
         return Submission("taken")
     if not start_workflow(session, bridge, settings, reg):
         return Submission("stored", reg)
@@ -143,6 +144,15 @@ def submit_registration(
     if view is not None and view.status == c.Status.VAT_MISMATCH:
         return Submission("mismatch", reg, view)
     return Submission("started", reg, view)
+
+
+def tell_owner(
+    session: Session, bridge: TemporalBridge, settings: Settings, email: str, language: str
+) -> None:
+    """The "someone tried to register your address" email, at most once an hour per
+    address: repeated attempts must not turn the form into a mail bomb."""
+    if allow(session, settings.secret_key, [("already-registered", email, 1)]):
+        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
 
 
 def wait_for_vat_check(

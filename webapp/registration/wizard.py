@@ -14,7 +14,7 @@ from vies.matching import is_no_data
 from vies.splitting import split_address
 from webapp.database import bridge, db
 from webapp.passwords import hash_password
-from webapp.registration import service
+from webapp.registration import decoy, service
 from webapp.registration.drafts import RegistrationDraft, current_draft, forget, save_step
 from webapp.registration.forms import (
     AccessStep,
@@ -227,7 +227,7 @@ def review() -> str | Response:
         return redirect(url_for("wizard.company"))
     forget(db(), draft)
     if result.outcome == "taken":
-        return render_template("registration/check_email.html")  # type: ignore[return-value]
+        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
     assert result.registration is not None
     return redirect(status_url_for(result.registration.id))
 
