@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
@@ -118,9 +118,10 @@ def erase_registration(
 
 def erase_account(session: Session, account: Account, at: datetime) -> None:
     email = account.email
-    for request in session.scalars(
-        select(SupportRequest).where(SupportRequest.account_id == account.id)
-    ):
+    requests = select(SupportRequest).where(
+        or_(SupportRequest.account_id == account.id, SupportRequest.email == email)
+    )
+    for request in session.scalars(requests):
         request.name = ""
         request.email = ""
         request.phone = ""

@@ -13,6 +13,7 @@ from tests.workflows.helpers import make_registration
 from webapp.auth.store import LoginSession
 from webapp.models import Account, AuditEntry, Registration, SentEmail
 from webapp.passwords import hash_password
+from webapp.support.models import SupportMessage, SupportRequest
 from workflows import retention_contracts as rc
 
 NOW = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
@@ -138,6 +139,20 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         )
         session.flush()
         account_id = account.id
+        help_request = SupportRequest(
+            reference="S-0001",
+            topic="access",
+            account_id=account_id,
+            name="Kovács Péter",
+            email="peter@kovacs-auto.hu",
+            phone="+36 1 234 5678",
+        )
+        help_request.messages.append(
+            SupportMessage(
+                author="applicant", author_email="peter@kovacs-auto.hu", body="Nem tudok belépni."
+            )
+        )
+        session.add(help_request)
         session.add(
             LoginSession(
                 token_hash="f" * 64,
@@ -162,6 +177,9 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         assert entry.action == "account.closed"
         assert "peter@" not in entry.detail + entry.actor
         assert session.scalars(select(LoginSession)).all() == []
+        kept = session.scalars(select(SupportRequest)).one()
+        assert (kept.reference, kept.name, kept.email, kept.phone) == ("S-0001", "", "", "")
+        assert [(m.body, m.author_email) for m in kept.messages] == [("", "")]
     assert purge(app) == rc.PurgeResult(registrations=0, accounts=0)
 
 
