@@ -26,9 +26,9 @@ def _lang() -> str:
 
 
 def duration(seconds: int, language: str) -> str:
-    """A configured duration in words: '90 nap', '48 hours'."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
+    """A configured duration in words: '90 nap', '48 hours' (days from three days on)."""
+    for unit, size, least in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
+        if seconds >= least and seconds % size == 0:
             return format_unit(seconds // size, f"duration-{unit}", locale=language)
     return format_unit(seconds, "duration-second", locale=language)
 
