@@ -15,7 +15,7 @@ from temporalio import activity
 from webapp.auth.store import LoginSession
 from webapp.models import Account, AuditEntry, OutboxMessage, Registration, SentEmail
 from webapp.registration.drafts import RegistrationDraft
-from webapp.support.models import SupportMessage, SupportRequest
+from webapp.support.models import OPEN_STATUSES, SupportMessage, SupportRequest
 from workflows import retention_contracts as rc
 
 ERASED = "[erased]"
@@ -116,22 +116,28 @@ def erase_registration(
     _keep_updated_at(session, reg, ended)
 
 
+def erase_help_request(session: Session, request: SupportRequest) -> None:
+    """The request keeps its reference, topic, status and dates; the person's words go."""
+    for message in session.scalars(
+        select(SupportMessage).where(SupportMessage.request_id == request.id)
+    ):
+        message.body = ""
+        if message.author == "applicant":
+            message.author_email = ""
+    request.name = ""
+    request.email = ""
+    request.phone = ""
+    request.company = ""
+    request.answers = []
+
+
 def erase_account(session: Session, account: Account, at: datetime) -> None:
     email = account.email
     requests = select(SupportRequest).where(
         or_(SupportRequest.account_id == account.id, SupportRequest.email == email)
     )
     for request in session.scalars(requests):
-        request.name = ""
-        request.email = ""
-        request.phone = ""
-        request.answers = []
-        for message in session.scalars(
-            select(SupportMessage).where(SupportMessage.request_id == request.id)
-        ):
-            message.body = ""
-            if message.author_email == email:
-                message.author_email = ""
+        erase_help_request(session, request)
     # Ended registrations only: an open one belongs to its running workflow.
     ended = select(Registration).where(
         Registration.email == email, Registration.open_email.is_(None)
@@ -187,13 +193,26 @@ class RetentionActivities:
                 result.accounts += 1
             activity.heartbeat()
         with self._sessions.begin() as session:
+            # Help requests sent without an account, finished and untouched for the period.
+            finished = select(SupportRequest).where(
+                SupportRequest.account_id.is_(None),
+                SupportRequest.status.not_in(OPEN_STATUSES),
+                SupportRequest.updated_at < cutoff,
+                SupportRequest.email != "",
+            )
+            for request in session.scalars(finished):
+                erase_help_request(session, request)
+                result.help_requests += 1
+        with self._sessions.begin() as session:
             # Wizard drafts nobody sent: what was typed, and a password hash.
             stale = delete(RegistrationDraft).where(RegistrationDraft.updated_at < cutoff)
             result.drafts = session.execute(stale).rowcount or 0
         activity.logger.info(
-            "Personal data erased: %d registration(s), %d closed account(s), %d draft(s)",
+            "Personal data erased: %d registration(s), %d closed account(s), %d draft(s), "
+            "%d help request(s)",
             result.registrations,
             result.accounts,
             result.drafts,
+            result.help_requests,
         )
         return result

@@ -33,3 +33,4 @@ class PurgeResult:
     registrations: int = 0
     accounts: int = 0
     drafts: int = 0  # registration wizard drafts abandoned before sending
+    help_requests: int = 0  # finished help requests sent without an account

@@ -193,3 +193,34 @@ def test_wizard_drafts_abandoned_past_the_period_are_deleted(app):
     assert _get(app, RegistrationDraft, "d" * 32) is None
     assert _get(app, RegistrationDraft, "e" * 32) is not None
     assert purge(app).drafts == 0
+
+
+def test_finished_help_requests_without_an_account_are_erased_after_the_period(app):
+    def request(reference: str, status: str, when: datetime) -> SupportRequest:
+        return SupportRequest(
+            reference=reference,
+            topic="registration",
+            status=status,
+            name="Nagy Éva",
+            email="eva@example.hu",
+            company="Nagy Autó Bt.",
+            created_at=when,
+            updated_at=when,
+            messages=[SupportMessage(author="applicant", author_email="eva@example.hu", body="?")],
+        )
+
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(request("S-OLD", "closed", LONG_AGO))
+        session.add(request("S-OPEN", "in_progress", LONG_AGO))  # still being handled
+        session.add(request("S-NEW", "answered", RECENTLY))
+    assert purge(app).help_requests == 1
+    with app.extensions["aos_sessions"]() as session:
+        rows = {r.reference: r for r in session.scalars(select(SupportRequest))}
+        assert (rows["S-OLD"].email, rows["S-OLD"].company, rows["S-OLD"].status) == (
+            "",
+            "",
+            "closed",
+        )
+        assert rows["S-OLD"].messages[0].body == ""
+        assert rows["S-OPEN"].email == rows["S-NEW"].email == "eva@example.hu"
+    assert purge(app).help_requests == 0
