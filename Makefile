@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format translations clean
+.PHONY: run test install lint format translations clean system-packages histories chaos test-shuffled
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,25 @@ translations: $(STAMP)
 run: install
 	$(BIN)/python -m devtools.run
 
-test: install
+# Debian packages the tests need (python3-venv, chromium, fonts, docker-compose): installed when missing
+# and root, else one line says what to install.
+system-packages:
+	PYTHON="$(PYTHON)" sh devtools/system_packages.sh
+
+test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite in a random order (pytest-randomly); the seed is printed, PYTEST_ARGS=--randomly-seed=N repeats one.
+test-shuffled: install
+	$(BIN)/python -m pytest -p randomly $(PYTEST_ARGS)
+
+# Re-record the workflow histories the replay test checks (tests/workflows/histories/).
+histories: install
+	$(BIN)/python -m tests.workflows.record_histories
+
+# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
+chaos: install
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

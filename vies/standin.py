@@ -18,7 +18,9 @@ state unavailable on demand, as the real one often is:
 from __future__ import annotations
 
 import argparse
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +60,10 @@ class _State:
     calls: int = 0
     # Member states (VIES codes) whose service is marked down: MS_UNAVAILABLE, check-status.
     unavailable: set[str] = field(default_factory=set)
+    # /_control/fail-rate: this share of checks fails (transiently) until the deadline.
+    fail_rate: float = 0.0
+    fail_rate_until: float = 0.0
+    dice: random.Random = field(default_factory=lambda: random.Random(12))
 
 
 def _forced_failure(style: str, code: str, body: Any) -> Any:
@@ -97,6 +103,8 @@ def create_app(data_path: str | None = None) -> Flask:
             failing = state.fail_count > 0
             if failing:
                 state.fail_count -= 1
+            elif time.monotonic() < state.fail_rate_until:
+                failing = state.dice.random() < state.fail_rate
             code, style = state.fail_error, state.fail_style
             down = set(state.unavailable)
         if latency > 0:
@@ -156,6 +164,21 @@ def create_app(data_path: str | None = None) -> Flask:
             state.fail_count, state.fail_error, state.fail_style = max(count, 0), error, style
         return jsonify({"failNext": count, "error": error, "style": style})
 
+    @app.post("/_control/fail-rate")
+    def fail_rate() -> Any:
+        # e.g. {"rate": 0.3, "seconds": 180, "error": "MS_UNAVAILABLE"}: make chaos's VIES.
+        body = _json_object()
+        try:
+            rate = min(max(float(body.get("rate", 0.0)), 0.0), 1.0)
+            seconds = max(float(body.get("seconds", 60.0)), 0.0)
+        except (TypeError, ValueError):
+            return jsonify({"error": "rate and seconds must be numbers"}), 400
+        error = str(body.get("error") or "MS_UNAVAILABLE").strip().upper()
+        with state.lock:
+            state.fail_rate, state.fail_rate_until = rate, time.monotonic() + seconds
+            state.fail_error, state.fail_style = error, "error"
+        return jsonify({"failRate": rate, "seconds": seconds, "error": error})
+
     @app.post("/_control/latency")
     def latency() -> Any:
         body = _json_object()
@@ -174,6 +197,7 @@ def create_app(data_path: str | None = None) -> Flask:
             state.fail_count, state.fail_error, state.fail_style = 0, "MS_UNAVAILABLE", "error"
             state.latency, state.calls = 0.0, 0
             state.unavailable = set()
+            state.fail_rate, state.fail_rate_until = 0.0, 0.0
             state.wake.set()  # release requests still sleeping on the old latency
             state.wake = threading.Event()
         return jsonify({"reset": True})

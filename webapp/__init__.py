@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     mail.init_app(app)
 
     from webapp import cli
+    from webapp.accessibility import bp as accessibility_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.reset import bp as password_bp
     from webapp.auth.two_step import bp as two_step_bp
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(support_console_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(accessibility_bp)
     app.register_blueprint(privacy_bp)
     if settings.is_development:
         from webapp.dev.views import bp as dev_bp

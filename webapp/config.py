@@ -39,8 +39,21 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
     key = env.get("SECRET_KEY", "")
     if key:
         return key
+    key_file = env.get("SECRET_KEY_FILE", "")
+    if key_file:  # the key kept in a file (make run's .env, or a container secret)
+        try:
+            key = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            reason = err.strerror or err
+            raise ConfigError(f"SECRET_KEY_FILE {key_file} cannot be read: {reason}.") from None
+        if not key:
+            raise ConfigError(f"SECRET_KEY_FILE {key_file} is empty.")
+        return key
     if environment not in {"development", "testing"}:
-        raise ConfigError("SECRET_KEY must be set outside development (AOS_ENV=development).")
+        raise ConfigError(
+            "SECRET_KEY must be set outside development (AOS_ENV=development), "
+            "or SECRET_KEY_FILE naming a file that holds it."
+        )
     # Development: one generated key kept under var/, shared by web and worker so the
     # links in emails keep working across restarts. Never a key written in the code.
     path = REPO_ROOT / "var" / "secret_key"

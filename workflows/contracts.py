@@ -97,6 +97,11 @@ ERROR_VIES_PORTAL_FAULT = "ViesPortalFault"
 # VatCheckResult.flag_reason: VIES will not answer for this number; an administrator decides.
 VIES_FLAG_VAT_BLOCKED = "VAT_BLOCKED"
 ERROR_REGISTRATION_MISSING = "RegistrationMissing"
+# Why the decide Update was refused (ApplicationError.type; details[0] is who decided
+# first, when someone did): the console words each case differently.
+REFUSED_ALREADY_DECIDED = "AlreadyDecided"
+REFUSED_NOT_IN_REVIEW = "NotInReview"
+REFUSED_NO_REASON = "RejectionWithoutReason"
 
 # Custom search attributes (Keyword), registered on the Temporal server by `make run`.
 SA_STATUS = "RegistrationStatus"
@@ -243,6 +248,8 @@ class StatusView:
     rejection_reason: str | None = None
     email_confirmed_at: str | None = None
     review_overdue: bool = False
+    # Set once a decision is recorded, before activation or the rejection has run.
+    decided_by: str | None = None
 
 
 @dataclass

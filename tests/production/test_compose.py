@@ -1,5 +1,5 @@
 """docker-compose.yml, .env.example and the Dockerfile, checked without a container engine:
-`docker-compose config` (Debian's docker-compose package; .ci/run installs it) validates and
+`docker-compose config` (Debian's docker-compose package; make test installs it) validates and
 resolves the file, and the resolved configuration is checked for the production topology."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _compose(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProce
     if COMPOSE is None:
         pytest.fail(
             "docker-compose is not installed: apt-get install -y docker-compose "
-            "(Debian's package; .ci/run installs it). The compose file cannot be validated."
+            "(Debian's package; make test installs it). The compose file cannot be validated."
         )
     environment = {
         k: v for k, v in child_env().items() if not k.startswith(("POSTGRES_", "COMPOSE_"))

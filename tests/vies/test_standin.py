@@ -193,3 +193,19 @@ def test_member_state_marked_unavailable_until_reset(standin: str) -> None:
     assert _check(standin, {"countryCode": "CZ", "vatNumber": "35192275"}).json()["valid"]
     bad = httpx.post(f"{standin}/_control/unavailable", json={"countries": ["US"]})
     assert bad.status_code == 400
+
+
+def test_fail_rate_fails_a_share_of_checks_until_reset(standin: str) -> None:
+    """`make chaos`'s VIES: a share of checks fails transiently for a while."""
+    valid = {"countryCode": "HU", "vatNumber": "100"}
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 0.5, "seconds": 600})
+    answers = [_check(standin, valid).status_code for _ in range(40)]
+    assert 5 < answers.count(500) < 35 and answers.count(200) == 40 - answers.count(500)
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 1.0, "seconds": 0})
+    assert _check(standin, valid).status_code == 200  # the period is over
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 1.0, "seconds": 600})
+    assert _check(standin, valid).status_code == 500
+    httpx.post(f"{standin}/_control/reset")
+    assert _check(standin, valid).status_code == 200
+    bad = httpx.post(f"{standin}/_control/fail-rate", json={"rate": "often"})
+    assert bad.status_code == 400

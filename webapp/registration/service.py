@@ -84,16 +84,6 @@ def start_workflow(
     return True
 
 
-def resume_unstarted(session: Session, bridge: TemporalBridge, settings: Settings) -> int:
-    """Start the workflows of registrations stored while Temporal was unreachable."""
-    pending = session.scalars(
-        select(Registration).where(
-            Registration.workflow_started.is_(False), Registration.open_email.is_not(None)
-        )
-    ).all()
-    return sum(start_workflow(session, bridge, settings, reg) for reg in pending)
-
-
 # How long "Send Registration" waits for the VIES answer before showing the status page.
 VAT_WAIT_SECONDS = 8.0
 REGISTRATION_FIELDS = (

@@ -104,6 +104,8 @@ def company() -> str | Response:
     if request.method == "POST" and form.validate():
         values = {name: getattr(form, name).data for name in COMPANY_FIELDS}
         values["vat_number"] = form.normalized_vat or values["vat_number"]
+        if not values["billing_differs"]:  # hidden (and maybe autofilled) fields count for nothing
+            values.update(billing_street="", billing_postcode="", billing_city="")
         save_step(db(), draft, 3, values)
         return redirect(url_for("wizard.access"))
     vat = draft.vat_result
