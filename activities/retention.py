@@ -66,10 +66,12 @@ def _scrub_audit(session: Session, registration_id: str | None, needles: set[str
         entries += session.scalars(
             select(AuditEntry).where(AuditEntry.registration_id == registration_id)
         ).all()
-    for needle in needles:
-        entries += session.scalars(
-            select(AuditEntry).where(AuditEntry.detail.contains(needle, autoescape=True))
-        ).all()
+    if needles:
+        # The person as the actor (their own password reset, two-step login) or in the text.
+        mentions = [AuditEntry.actor.in_(sorted(needles))] + [
+            AuditEntry.detail.contains(needle, autoescape=True) for needle in sorted(needles)
+        ]
+        entries += session.scalars(select(AuditEntry).where(or_(*mentions))).all()
     for entry in set(entries):
         for needle in needles:
             entry.detail = entry.detail.replace(needle, ERASED)
