@@ -91,7 +91,7 @@ def test_close_in_hungarian_says_what_is_missing(app: Flask) -> None:
 
 
 def test_the_console_lists_the_closed_account(app: Flask) -> None:
-    make_applicant(app, WORKSHOP)
+    account_id = make_applicant(app, WORKSHOP)
     assert _close(applicant_client(app, WORKSHOP), "applicant password 1").status_code == 302
     console = console_client(app, "support@aos.test", roles="support")
     page = console.get("/admin/accounts?state=closed&lang=en").get_data(as_text=True)
@@ -101,6 +101,14 @@ def test_the_console_lists_the_closed_account(app: Flask) -> None:
     assert 'id="accounts"' not in active  # no row: the closed account is not active
     log = console.get("/admin/accounts?lang=en").get_data(as_text=True)
     assert "Account closed by its owner" in log
+    # Posting the re-enable anyway changes nothing, and says why.
+    token = csrf_token(console, "/admin/accounts?lang=en")
+    answer = console.post(f"/admin/accounts/{account_id}/enable", data={"csrf_token": token})
+    assert answer.status_code == 302
+    page = console.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "closed by its owner; it cannot be re-enabled" in page
+    with app.extensions["aos_sessions"]() as session:
+        assert not session.get(Account, account_id).active
 
 
 def test_privacy_notice_in_both_languages_with_the_configured_figures(

@@ -67,7 +67,9 @@ def _change(account_id: int, enable: bool) -> Response:
     if account is None or account.role != "applicant":
         abort(404)
     if account.closed_at is not None:
-        abort(409)  # its owner closed it: not re-enabled from the console
+        # Its owner closed it: the console does not reopen it.
+        flash(_("This account was closed by its owner; it cannot be re-enabled."), "error")
+        return redirect(url_for("admin.accounts", **request.args))
     admin = current("admin")
     assert admin is not None
     if account.active != enable:
