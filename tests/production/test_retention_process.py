@@ -8,6 +8,7 @@ import asyncio
 from temporalio.client import Client
 
 from tests.production.test_processes import System, system  # noqa: F401  (the fixture)
+from tests.webapp.test_retention_schedule import forget_schedule
 from workflows import retention_contracts as rc
 
 
@@ -22,8 +23,13 @@ async def _describe(address: str, delete: bool = False) -> tuple[int, str, str]:
     return params.retention_seconds, action.workflow, action.task_queue
 
 
+async def _forget(address: str) -> None:
+    await forget_schedule(await Client.connect(address))
+
+
 def test_the_worker_creates_the_schedule_at_start(system: System) -> None:  # noqa: F811
     address = system.env["TEMPORAL_ADDRESS"]
+    asyncio.run(_forget(address))  # one left by an earlier test's worker process
     system.env["PERSONAL_DATA_RETENTION"] = "30d"
     first = system.start_worker()
     system.wait_log("worker", "Retention schedule personal-data-retention created")

@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from tests.workflows.helpers import make_registration
 from webapp.models import Registration
@@ -16,6 +17,15 @@ from workflows import retention_contracts as rc
 
 OLD_REJECTED = "r" + "5" * 15
 OLD_APPROVED = "r" + "6" * 15
+
+
+async def forget_schedule(client: Client) -> None:
+    """The dev server is shared by the session's tests: start without the schedule."""
+    try:
+        await client.get_schedule_handle(rc.RETENTION_SCHEDULE_ID).delete()
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
 
 
 async def _trigger_and_wait(client: Client) -> rc.PurgeResult:
@@ -41,6 +51,7 @@ def test_the_schedule_is_created_once_and_its_run_purges(web, loop_thread) -> No
 
     async def scenario() -> tuple[list[str], object, rc.PurgeResult, rc.PurgeResult]:
         client = await Client.connect(settings.temporal_address)
+        await forget_schedule(client)  # one left by an earlier test's worker process
         try:
             outcomes = [
                 await ensure_retention_schedule(client, settings),
