@@ -29,6 +29,7 @@ from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.records import RecordActivities
+from activities.retention import RetentionActivities
 from activities.sweep import StartSweep
 from activities.vies import ViesActivities
 from core.config import Settings, parse_duration
@@ -36,11 +37,13 @@ from core.db import make_engine, make_session_factory
 from core.logging_setup import configure_logging
 from core.mail_app import MailApp
 from core.production import startup_settings
+from core.retention_schedule import ensure_retention_schedule
 from core.temporal_setup import ensure_search_attributes
 from vies.client import ViesClient
 from vies.vatnumber import requester_vat_problem
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
+from workflows.retention import PersonalDataRetentionWorkflow
 
 log = logging.getLogger("aos.worker")
 # SIGTERM: stop polling, give running activities this long, then exit 0. Container stop
@@ -93,16 +96,18 @@ def build_worker(
     records = RecordActivities(sessions)
     mail = MailActivities(MailApp(settings), sessions)
     vies = ViesActivities(vies_client, sessions)
+    retention = RetentionActivities(sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[RegistrationWorkflow, OutboxMailWorkflow],
+        workflows=[RegistrationWorkflow, OutboxMailWorkflow, PersonalDataRetentionWorkflow],
         activities=[
             records.record_status,
             records.activate_account,
             mail.send_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,
+            retention.purge_personal_data,
         ],
         activity_executor=executor,
         max_concurrent_activities=20,
@@ -148,6 +153,10 @@ async def connect(settings: Settings, runtime: Runtime | None) -> Client:
         CONNECT_TIMEOUT_SECONDS,
     )
     await ensure_search_attributes(client, settings.temporal_namespace)
+    try:
+        await ensure_retention_schedule(client, settings)
+    except RPCError as err:  # registrations are still served; said loudly
+        log.error("Could not create the retention schedule: %s", err)
     return client
 
 
