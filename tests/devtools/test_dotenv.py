@@ -114,6 +114,31 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _stat(pid: int) -> list[str]:
+    """State, ppid, pgid... of /proc/<pid>/stat (the fields after the command name)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _in_groups(pgids: set[int]) -> list[int]:
+    """Live processes (not zombies) whose process group is one of ``pgids``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else []
+        if len(fields) > 2 and int(fields[2]) in pgids and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -155,7 +180,13 @@ def test_readme_commands_beside_make_run(tmp_path: Path) -> None:
     try:
         _wait_for_line(run, log, "AOS Portal is running", timeout=180)
         started = _descendants(run.pid)
-        assert len(started) >= 5  # temporal, vies, mail, worker, web
+        commands = " | ".join(_cmdline(pid) for pid in started)
+        for process in ("temporal server start-dev", "vies.standin", "devtools.mailcatcher"):
+            assert process in commands
+        assert "worker.py" in commands and "flask --app webapp run" in commands
+        # honcho starts each Procfile process in its own process group.
+        groups = {int(_stat(pid)[2]) for pid in started} - {run.pid}
+        assert len(groups) >= 5
         dotenv = (repo / ".env").read_text()
         assert dotenv.startswith(dotenv_file.HEADER)
         assert f"TEMPORAL_ADDRESS='127.0.0.1:{ports['AOS_DEV_TEMPORAL_PORT']}'" in dotenv
@@ -186,3 +217,4 @@ def test_readme_commands_beside_make_run(tmp_path: Path) -> None:
             run.wait(timeout=10)
     assert run.returncode == 0, log.read_text(errors="replace")
     assert [pid for pid in started if _alive(pid)] == []
+    assert _in_groups(groups) == []  # nor anything they started
