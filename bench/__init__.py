@@ -1,0 +1,2 @@
+"""Measurements of the whole system (`make bench`): figures, not tests; pytest does not
+collect this package."""
