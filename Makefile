@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint format translations clean
+.PHONY: run test bench install lint format translations clean system-packages histories chaos test-shuffled
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,25 @@ translations: $(STAMP)
 run: install
 	$(BIN)/python -m devtools.run
 
-test: install
+# Debian packages the tests need (python3-venv, chromium, fonts, docker-compose): installed when missing
+# and root, else one line says what to install.
+system-packages:
+	PYTHON="$(PYTHON)" sh devtools/system_packages.sh
+
+test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite in a random order (pytest-randomly); the seed is printed, PYTEST_ARGS=--randomly-seed=N repeats one.
+test-shuffled: install
+	$(BIN)/python -m pytest -p randomly $(PYTEST_ARGS)
+
+# Re-record the workflow histories the replay test checks (tests/workflows/histories/).
+histories: install
+	$(BIN)/python -m tests.workflows.record_histories
+
+# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
+chaos: install
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 # Speed and memory of the whole stack, as ratios to same-run references (not a test):
 # BENCH_ARGS="-n 60 --open 10000 --json" make bench
@@ -38,3 +55,22 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Issue 14: `make fuzz` posts generated bodies to every form route (tests/webapp/fuzzing.py)
+# on SQLite, then on PostgreSQL (FUZZ_POSTGRES_URL, else TEST_DATABASE_URL); prints
+# `fuzz_<db> requests=N 5xx=M`.
+FUZZ_REQUESTS ?= 12000
+FUZZ_POSTGRES_URL ?= $(TEST_DATABASE_URL)
+.PHONY: fuzz
+fuzz: install
+	@mkdir -p var
+	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL= $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/webapp/test_sec_fuzz.py > var/fuzz-sqlite.log 2>&1; status=$$?; \
+		grep '^fuzz_' var/fuzz-sqlite.log; \
+		if [ $$status -ne 0 ]; then tail -40 var/fuzz-sqlite.log; exit $$status; fi
+	@if [ -z "$(FUZZ_POSTGRES_URL)" ]; then \
+		echo "fuzz_postgresql skipped: set FUZZ_POSTGRES_URL (or TEST_DATABASE_URL)"; exit 1; fi
+	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL=$(FUZZ_POSTGRES_URL) $(BIN)/python -m pytest -q -s \
+		-p no:cacheprovider tests/webapp/test_sec_fuzz.py > var/fuzz-postgresql.log 2>&1; status=$$?; \
+		grep '^fuzz_' var/fuzz-postgresql.log; \
+		if [ $$status -ne 0 ]; then tail -40 var/fuzz-postgresql.log; exit $$status; fi

@@ -3,6 +3,9 @@
 Refuses unsafe production settings (webapp/production.py), registers missing search
 attributes, serves the Temporal SDK's metrics for Prometheus on WORKER_METRICS_ADDRESS, and on
 SIGTERM or SIGINT stops polling and lets running activities finish (GRACEFUL_SHUTDOWN).
+Temporal unreachable at start (or the worker failing later) is retried with capped
+back-off, never an exit; every RESUME_SWEEP_INTERVAL (default 20s) the worker starts what
+the web app stored while Temporal was away (activities/sweep.py).
 """
 
 from __future__ import annotations
@@ -15,20 +18,24 @@ import signal
 import smtplib
 from datetime import timedelta
 
+from flask.cli import load_dotenv
+from flask.helpers import get_load_dotenv
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.records import RecordActivities
+from activities.sweep import StartSweep
 from activities.vies import ViesActivities
 from vies.client import ViesClient
+from vies.vatnumber import requester_vat_problem
 from webapp import create_app
-from webapp.config import Settings
+from webapp.config import Settings, parse_duration
 from webapp.logging_setup import configure_logging
-from webapp.mailer import resume_outbox
 from webapp.production import startup_settings
-from webapp.registration.service import resume_unstarted
 from webapp.temporal_setup import ensure_search_attributes
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
@@ -38,6 +45,10 @@ log = logging.getLogger("aos.worker")
 # timeouts must be longer (docker-compose.yml: stop_grace_period 30s).
 GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 DEFAULT_METRICS_ADDRESS = "127.0.0.1:9464"
+# Reaching Temporal: each attempt bounded, attempts spaced 1 s, 2 s, 4 s … at most 30 s.
+CONNECT_TIMEOUT_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 30.0
+VALIDATION_GRACE_SECONDS = 3.0
 
 
 def check_smtp(settings: Settings) -> None:
@@ -62,13 +73,21 @@ def check_smtp(settings: Settings) -> None:
         log.info("SMTP server %s:%s answers.", cfg["MAIL_SERVER"], cfg["MAIL_PORT"])
 
 
+def check_requester_vat(settings: Settings) -> None:
+    """Outside production (which refuses it) a malformed VIES_REQUESTER_VAT is said at start:
+    VIES would answer every check with INVALID_REQUESTER_INFO."""
+    problem = requester_vat_problem(settings.vies_requester_vat)
+    if problem:
+        log.error("%s Every VAT check will wait until it is fixed.", problem)
+
+
 def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> Worker:  # type: ignore[no-untyped-def]
     settings: Settings = app.config["SETTINGS"]
     sessions = app.extensions["aos_sessions"]
     vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)
     records = RecordActivities(sessions)
     mail = MailActivities(app, sessions)
-    vies = ViesActivities(vies_client)
+    vies = ViesActivities(vies_client, sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -98,51 +117,140 @@ def metrics_runtime(address: str) -> Runtime | None:
         return None
 
 
+class Backoff:
+    """Capped exponential back-off between attempts to reach Temporal."""
+
+    def __init__(self, first: float = 1.0, cap: float = MAX_BACKOFF_SECONDS) -> None:
+        self.first, self.cap, self.delay, self.attempt = first, cap, first, 0
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        self.attempt += 1
+        try:
+            await asyncio.wait_for(stop.wait(), self.delay)
+        except TimeoutError:
+            pass
+        self.delay = min(self.delay * 2, self.cap)
+
+    def reset(self) -> None:
+        self.delay, self.attempt = self.first, 0
+
+
+async def connect(settings: Settings, runtime: Runtime | None) -> Client:
+    client = await asyncio.wait_for(
+        Client.connect(
+            settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
+        ),
+        CONNECT_TIMEOUT_SECONDS,
+    )
+    await ensure_search_attributes(client, settings.temporal_namespace)
+    return client
+
+
+async def check_namespace(client: Client, namespace: str) -> None:
+    """What the worker's own validation checks, asked first so a failure is ours to retry."""
+    await client.workflow_service.describe_namespace(
+        DescribeNamespaceRequest(namespace=namespace), timeout=timedelta(seconds=10)
+    )
+
+
+async def serve(app, settings: Settings, runtime: Runtime | None, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    """Connect, validate and poll until `stop`; whenever Temporal cannot be reached or the
+    worker fails (validation at start, a fatal poll error), log it and try again with
+    capped back-off instead of exiting."""
+    backoff = Backoff()
+    interval = timedelta(
+        seconds=parse_duration(os.environ.get("RESUME_SWEEP_INTERVAL", "20s")) or 20
+    )
+    client: Client | None = None
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
+        while not stop.is_set():
+            try:
+                if client is None:
+                    client = await connect(settings, runtime)
+                await check_namespace(client, settings.temporal_namespace)
+                worker = build_worker(client, app, executor)
+                await _run_until_stopped(worker, client, app, settings, stop, interval, backoff)
+            except Exception as err:  # noqa: BLE001 - logged, retried with back-off
+                what = (
+                    f"Temporal at {settings.temporal_address} is not reachable"
+                    if client is None or isinstance(err, RPCError)
+                    else "Worker failed"
+                )
+                log.error(
+                    "%s (attempt %d): %s; trying again in %.0fs",
+                    what,
+                    backoff.attempt + 1,
+                    err or type(err).__name__,
+                    backoff.delay,
+                )
+                await backoff.wait(stop)
+
+
+async def _run_until_stopped(  # type: ignore[no-untyped-def]
+    worker: Worker,
+    client: Client,
+    app,
+    settings: Settings,
+    stop: asyncio.Event,
+    interval: timedelta,
+    backoff: Backoff,
+) -> None:
+    sweep = StartSweep(client, app.extensions["aos_sessions"], settings)
+    running = asyncio.create_task(worker.run())
+    stopping = asyncio.create_task(stop.wait())
+    sweeping: asyncio.Task | None = None
+    try:
+        # Worker.run() validates the namespace again; a failure ends the task at once.
+        done, _ = await asyncio.wait({running, stopping}, timeout=VALIDATION_GRACE_SECONDS)
+        if running in done:
+            running.result()  # raises what went wrong
+            raise RuntimeError("worker stopped by itself")
+        log.info(
+            "Worker polling task queue %s on %s",
+            settings.temporal_task_queue,
+            settings.temporal_address,
+        )
+        backoff.reset()
+        sweeping = asyncio.create_task(sweep.run(stop, interval))
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if running in done:
+            running.result()
+            raise RuntimeError("worker stopped by itself")
+        log.info(
+            "Shutting down: finishing running activities (at most %ds)",
+            GRACEFUL_SHUTDOWN.total_seconds(),
+        )
+        await worker.shutdown()
+    finally:
+        tasks = [task for task in (running, stopping, sweeping) if task is not None]
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def main() -> None:
     settings = startup_settings("aos-worker")
     configure_logging(settings.log_format)
     app = create_app(settings)
     check_smtp(settings)
+    check_requester_vat(settings)
     metrics_address = os.environ.get("WORKER_METRICS_ADDRESS", DEFAULT_METRICS_ADDRESS)
     runtime = metrics_runtime(metrics_address)
-    client = await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, runtime=runtime
-    )
     if runtime is not None:
         log.info("Worker metrics for Prometheus on http://%s/metrics", metrics_address)
-    await ensure_search_attributes(client, settings.temporal_namespace)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
-        worker = build_worker(client, app, executor)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-
-        def resume() -> int:
-            """Hand over what the web app stored while Temporal was unreachable."""
-            bridge = app.extensions["aos_temporal"]
-            with app.app_context(), app.extensions["aos_sessions"]() as session:
-                return resume_unstarted(session, bridge, settings) + resume_outbox(session, bridge)
-
-        async with worker:
-            log.info(
-                "Worker polling task queue %s on %s",
-                settings.temporal_task_queue,
-                settings.temporal_address,
-            )
-            resumed = await asyncio.to_thread(resume)
-            if resumed:
-                log.info(
-                    "Started %d registration(s) stored while Temporal was unreachable", resumed
-                )
-            await stop.wait()
-            log.info(
-                "Shutting down: finishing running activities (at most %ds)",
-                GRACEFUL_SHUTDOWN.total_seconds(),
-            )
-        app.extensions["aos_temporal"].close()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(app, settings, runtime, stop)
+    app.extensions["aos_temporal"].close()
     log.info("Worker stopped")
 
 
 if __name__ == "__main__":
+    # Flask's convention, as the `flask` command has it: the nearest .flaskenv/.env (make run
+    # writes .env) fills in what the environment does not set; FLASK_SKIP_DOTENV=1 skips it.
+    if get_load_dotenv():
+        load_dotenv()
     asyncio.run(main())

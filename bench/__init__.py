@@ -1,2 +1,1 @@
-"""Measurements of the whole system (`make bench`): figures, not tests; pytest does not
-collect this package."""
+"""Measurements, not tests: `make bench`, `make chaos` (not collected by pytest)."""

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devtools import dotenv_file
 from devtools.supervisor import ProcessSpec, Readiness, Supervisor
 
 LOCALHOST = "127.0.0.1"
@@ -70,10 +71,12 @@ def temporal_binary(python: str | Path) -> Path:
     return Path(found) if found else beside
 
 
-def _temporal_spec(temporal: str, var: Path, namespace: str) -> ProcessSpec:
-    address = f"{LOCALHOST}:{TEMPORAL_PORT}"
-    argv = [temporal, "server", "start-dev", "--ip", LOCALHOST, "--port", str(TEMPORAL_PORT)]
-    argv += ["--ui-port", str(TEMPORAL_UI_PORT), "--db-filename", str(var / "temporal.db")]
+def _temporal_spec(
+    temporal: str, var: Path, namespace: str, port: int, ui_port: int
+) -> ProcessSpec:
+    address = f"{LOCALHOST}:{port}"
+    argv = [temporal, "server", "start-dev", "--ip", LOCALHOST, "--port", str(port)]
+    argv += ["--ui-port", str(ui_port), "--db-filename", str(var / "temporal.db")]
     argv += ["--namespace", namespace, "--log-level", "warn"]
     for attribute in SEARCH_ATTRIBUTES:
         argv += ["--search-attribute", attribute]
@@ -82,9 +85,9 @@ def _temporal_spec(temporal: str, var: Path, namespace: str) -> ProcessSpec:
         name="temporal",
         argv=tuple(argv),
         ready=Readiness(
-            tcp=(LOCALHOST, TEMPORAL_PORT), command=(*describe, "--address", address), timeout=60.0
+            tcp=(LOCALHOST, port), command=(*describe, "--address", address), timeout=60.0
         ),
-        binds=((LOCALHOST, TEMPORAL_PORT), (LOCALHOST, TEMPORAL_UI_PORT)),
+        binds=((LOCALHOST, port), (LOCALHOST, ui_port)),
     )
 
 
@@ -106,15 +109,22 @@ def build_environment(
     def given(name: str) -> bool:
         return bool(base_env.get(name))
 
-    web_port = _port(base_env.get("PORT") or "5000", "PORT")
+    def port(name: str, default: int) -> int:
+        return _port(base_env.get(name) or str(default), name)
+
+    web_port = port("PORT", 5000)
+    # The local services' ports, for a second `make run` (or a test) beside the first.
+    temporal_port = port("AOS_DEV_TEMPORAL_PORT", TEMPORAL_PORT)
+    ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
+    vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
     defaults = {
         "AOS_ENV": "development",
         "DATABASE_URL": f"sqlite:///{var / 'aos.db'}",
-        "TEMPORAL_ADDRESS": f"{LOCALHOST}:{TEMPORAL_PORT}",
+        "TEMPORAL_ADDRESS": f"{LOCALHOST}:{temporal_port}",
         "TEMPORAL_NAMESPACE": "default",
         "TEMPORAL_TASK_QUEUE": "aos-registrations",
         "PUBLIC_BASE_URL": f"http://{LOCALHOST}:{web_port}",
-        "VIES_URL": f"http://{LOCALHOST}:{VIES_PORT}",
+        "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
         "MAIL_SERVER": LOCALHOST,
         "MAIL_PORT": "1025",
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -124,24 +134,33 @@ def build_environment(
         "ADMIN_NOTIFY_EMAILS": ADMIN_EMAIL,
         "PYTHONUNBUFFERED": "1",  # children's output reaches the terminal line by line
     }
+    # The children get every setting from here; a docker-compose .env beside them must not
+    # fill in what is unset (AOS_BEHIND_PROXY, METRICS_TOKEN...). .env is for other terminals.
+    env_overrides = {"FLASK_SKIP_DOTENV": "1"}
     env = dict(base_env)
     for name, value in defaults.items():
         if not given(name):
             env[name] = value
+    env.update(env_overrides)
     if not given("SECRET_KEY"):
         env["SECRET_KEY"] = ensure_secret_key(var / "secret_key")
+        env["SECRET_KEY_FILE"] = str(var / "secret_key")  # what .env names, not the key
 
     specs: list[ProcessSpec] = []
     if not given("TEMPORAL_ADDRESS"):
-        specs.append(_temporal_spec(str(temporal_binary(python)), var, env["TEMPORAL_NAMESPACE"]))
+        namespace = env["TEMPORAL_NAMESPACE"]
+        temporal = str(temporal_binary(python))
+        specs.append(_temporal_spec(temporal, var, namespace, temporal_port, ui_port))
+        if not given("TEMPORAL_UI_URL"):
+            env["TEMPORAL_UI_URL"] = f"http://{LOCALHOST}:{ui_port}"
     if not given("VIES_URL"):
-        argv = (python, "-m", "vies.standin", "--host", LOCALHOST, "--port", str(VIES_PORT))
+        argv = (python, "-m", "vies.standin", "--host", LOCALHOST, "--port", str(vies_port))
         specs.append(
             ProcessSpec(
                 name="vies",
                 argv=argv,
-                ready=Readiness(tcp=(LOCALHOST, VIES_PORT), timeout=30.0),
-                binds=((LOCALHOST, VIES_PORT),),
+                ready=Readiness(tcp=(LOCALHOST, vies_port), timeout=30.0),
+                binds=((LOCALHOST, vies_port),),
             )
         )
     if not given("MAIL_SERVER"):
@@ -188,7 +207,7 @@ def banner(env: Mapping[str, str], specs: Sequence[ProcessSpec], admin_password:
     else:
         rows.append(("Mail server", f"{env.get('MAIL_SERVER')}:{env.get('MAIL_PORT', '')}"))
     if "temporal" in names:
-        rows.append(("Temporal Web UI", f"http://{LOCALHOST}:{TEMPORAL_UI_PORT}"))
+        rows.append(("Temporal Web UI", env.get("TEMPORAL_UI_URL", "")))
     else:
         rows.append(("Temporal", env.get("TEMPORAL_ADDRESS", "")))
     rows.append(("VIES stand-in" if "vies" in names else "VIES", env.get("VIES_URL", "")))
@@ -234,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    dotenv = repo / ".env"
+    if not dotenv_file.write(dotenv, env, secret_given=bool(os.environ.get("SECRET_KEY"))):
+        print(
+            f"run: not writing {dotenv}: make run did not write it (docker-compose's?), so "
+            "`flask --app webapp ...` in another terminal will not get these settings",
+            file=sys.stderr,
+        )
     supervisor = Supervisor(env, repo)
     return supervisor.run(
         specs, on_ready=lambda: supervisor.print_block(banner(env, specs, password))

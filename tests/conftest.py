@@ -26,6 +26,10 @@ from webapp.config import load_settings
 from webapp.db import Base, create_schema, make_engine
 from workflows import contracts as c
 
+# A developer's .env (written by `make run`) must not reach the processes the tests start:
+# they are configured by their environment only. tests/devtools/test_dotenv.py lifts this.
+os.environ["FLASK_SKIP_DOTENV"] = "1"
+
 BIN = Path(sys.executable).parent
 TEST_SERVER = BIN / "temporal-test-server"
 TEMPORAL_CLI = BIN / "temporal"

@@ -1,12 +1,25 @@
-"""A small synchronous client for the EU VIES REST API (`POST {base}/check-vat-number`).
+"""A small synchronous client for the EU VIES REST API (`POST {base}/check-vat-number`,
+`GET {base}/check-status`).
 
-It turns every way a check can fail into ViesTransientError (retry later) or ViesFinalError
-(asking again will not help), so that callers such as Temporal activities can choose a retry
-policy by exception type alone. An invalid number is not an error: `valid=False` comes back.
+It turns every way a check can fail into one of four classes, so that callers such as Temporal
+activities can choose what to do by exception type alone. An invalid number is not an error:
+`valid=False` comes back.
+
+- ViesFinalError: the number itself is malformed (INVALID_INPUT); asking again will not help.
+- ViesBlockedError: VAT_BLOCKED, VIES will not answer for this number: an administrator decides.
+- ViesPortalFault: the portal's own problem (IP_BLOCKED, INVALID_REQUESTER_INFO, an unknown
+  VOW-ERR-* or other unknown code, a wrong VIES_URL, an answer we cannot read): never the
+  applicant's, retried like an outage and reported to the operators.
+- ViesTransientError: VIES or a member state is down or busy; retried.
+
+Errors are classified by their code wherever they arrive: in a 4xx/5xx answer or inside an
+HTTP 200 body (`actionSucceed: false` with `errorWrappers`, or `userError`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,11 +27,13 @@ import httpx
 
 from vies.vatnumber import vies_country_code
 
-# Final: the request itself is wrong or refused; asking again gives the same answer.
-FINAL_CODES = frozenset({"INVALID_INPUT", "INVALID_REQUESTER_INFO", "VAT_BLOCKED", "IP_BLOCKED"})
+# The applicant's number is malformed: shown as "not valid".
+FINAL_CODES = frozenset({"INVALID_INPUT"})
+BLOCKED_CODES = frozenset({"VAT_BLOCKED"})
+# Our own configuration or network, as VIES sees it.
+PORTAL_FAULT_CODES = frozenset({"IP_BLOCKED", "INVALID_REQUESTER_INFO", "BAD_RESPONSE"})
 
-# Transient: VIES or a member state's service is down or busy. Listed for documentation and
-# tests; classify() treats any code it does not know as transient too.
+# Transient: VIES or a member state's service is down or busy.
 TRANSIENT_CODES = frozenset(
     {
         "SERVICE_UNAVAILABLE",
@@ -30,6 +45,7 @@ TRANSIENT_CODES = frozenset(
         "MS_MAX_CONCURRENT_REQ_TIME",
         "NETWORK_ERROR",
         "HTTP_5xx",
+        "HTTP_429",
     }
 )
 
@@ -51,15 +67,30 @@ class ViesTransientError(ViesError):
 
 
 class ViesFinalError(ViesError):
-    """VIES refused the request; repeating it will not help."""
+    """The applicant's number is malformed; repeating the request will not help."""
+
+
+class ViesBlockedError(ViesError):
+    """VIES will not answer for this number (VAT_BLOCKED): an administrator decides."""
+
+
+class ViesPortalFault(ViesTransientError):
+    """The portal's own fault (its configuration, address or requester data): retried like
+    an outage, but the operators must act."""
 
 
 def classify(code: str) -> type[ViesError]:
-    """The error class for a VIES error code. Unknown codes are transient: VIES adds codes and
-    an unknown failure should delay a registration, never reject it."""
-    if code.strip().upper() in FINAL_CODES:
+    """The error class for a VIES error code. Codes we do not know are our fault: VIES adds
+    codes, and an unknown failure should alert the operators and delay a registration, never
+    reject it."""
+    code = code.strip().upper()
+    if code in FINAL_CODES:
         return ViesFinalError
-    return ViesTransientError
+    if code in BLOCKED_CODES:
+        return ViesBlockedError
+    if code in {c.upper() for c in TRANSIENT_CODES}:
+        return ViesTransientError
+    return ViesPortalFault
 
 
 def _error(code: str, message: str = "") -> ViesError:
@@ -80,6 +111,29 @@ class ViesAnswer:
     request_identifier: str
     raw: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def trader_matches(self) -> dict[str, str]:
+        """VIES's own approximate comparison of the trader data sent (VALID, INVALID,
+        NOT_PROCESSED), by field: name, street, postcode, city, company_type."""
+        keys = {
+            "name": "traderNameMatch",
+            "street": "traderStreetMatch",
+            "postcode": "traderPostalCodeMatch",
+            "city": "traderCityMatch",
+            "company_type": "traderCompanyTypeMatch",
+        }
+        return {k: _text(self.raw.get(v)) for k, v in keys.items() if self.raw.get(v)}
+
+
+@dataclass
+class Trader:
+    """The typed company data, sent so that VIES returns its own approximate matching."""
+
+    name: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+
 
 def _split_requester(requester_vat: str) -> tuple[str, str]:
     compact = "".join(requester_vat.split()).upper()
@@ -97,6 +151,8 @@ def _error_from_body(body: Any) -> ViesError | None:
         code = str(wrappers[0].get("error") or "").strip()
         if code:
             return _error(code, str(wrappers[0].get("message") or ""))
+    if body.get("actionSucceed") is False:
+        return _error("BAD_RESPONSE", "actionSucceed is false without an error code")
     user_error = str(body.get("userError") or "").strip()
     if user_error.upper() not in _ANSWER_USER_ERRORS:
         return _error(user_error, "reported as userError")
@@ -123,12 +179,13 @@ class ViesClient:
         read_timeout: float = 20.0,
         requester_vat: str | None = None,
     ) -> None:
-        self.url = f"{base_url.rstrip('/')}/check-vat-number"
+        self.base_url = base_url.rstrip("/")
+        self.url = f"{self.base_url}/check-vat-number"
         # VIES's own member-state timeout is long; the read timeout bounds a hung request.
         self.timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         self.requester = _split_requester(requester_vat) if requester_vat else None
 
-    def check(self, country_code: str, vat_number: str) -> ViesAnswer:
+    def check(self, country_code: str, vat_number: str, trader: Trader | None = None) -> ViesAnswer:
         """Ask VIES about one number (given without prefix). Raises ViesError subclasses."""
         payload: dict[str, str] = {
             "countryCode": vies_country_code(country_code),
@@ -136,6 +193,15 @@ class ViesClient:
         }
         if self.requester:
             payload["requesterMemberStateCode"], payload["requesterNumber"] = self.requester
+        if trader is not None:
+            for key, value in (
+                ("traderName", trader.name),
+                ("traderStreet", trader.street),
+                ("traderPostalCode", trader.postcode),
+                ("traderCity", trader.city),
+            ):
+                if value.strip():
+                    payload[key] = " ".join(value.split())
 
         try:
             # A client per call: activities run in worker threads and nothing must leak.
@@ -157,10 +223,10 @@ class ViesClient:
         if response.status_code >= 500:
             raise ViesTransientError("HTTP_5xx", f"HTTP {response.status_code}")
         if response.status_code != 200:
-            # e.g. 404 from a wrong VIES_URL or 429: unknown codes, hence transient.
+            # 429: busy, transient; 404 and the like: a wrong VIES_URL, our fault.
             raise _error(f"HTTP_{response.status_code}", response.text[:200])
         if not isinstance(body, dict) or "valid" not in body:
-            raise ViesTransientError("BAD_RESPONSE", "answer without a 'valid' field")
+            raise ViesPortalFault("BAD_RESPONSE", "answer without a 'valid' field")
 
         return ViesAnswer(
             valid=body.get("valid") is True,
@@ -172,3 +238,57 @@ class ViesClient:
             request_identifier=_text(body.get("requestIdentifier")),
             raw=body,
         )
+
+
+@dataclass
+class ServiceStatus:
+    """`GET {VIES_URL}/check-status`: whether VIES answers, and which member states do not."""
+
+    vies_available: bool
+    unavailable: tuple[str, ...]  # form country codes (GR, not EL) whose service is down
+    checked_at: float  # time.time()
+    reachable: bool = True  # False: check-status itself did not answer
+
+
+def _form_codes(body: dict[str, Any]) -> tuple[str, ...]:
+    down = []
+    for entry in body.get("countries") or []:
+        if not isinstance(entry, dict):
+            continue
+        # "Available", "Unavailable" or "MonitoringDisabled" (unknown, not down).
+        availability = str(entry.get("availability") or "").strip().lower()
+        if availability == "unavailable":
+            down.append(_form_code(str(entry.get("countryCode") or "")))
+    return tuple(sorted(c for c in down if c))
+
+
+class StatusCache:
+    """check-status, asked at most once per `max_age` seconds per process (the EU asks
+    clients not to poll it), shared by the threads of a web process."""
+
+    def __init__(self, base_url: str, max_age: float = 60.0, timeout: float = 5.0) -> None:
+        self.url = f"{base_url.rstrip('/')}/check-status"
+        self.max_age = max_age
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._status: ServiceStatus | None = None
+        self.fetches = 0
+
+    def get(self) -> ServiceStatus:
+        """The cached status (`reachable` False when check-status did not answer)."""
+        with self._lock:
+            now = time.time()
+            if self._status is not None and now - self._status.checked_at < self.max_age:
+                return self._status
+            self.fetches += 1
+            try:
+                response = httpx.get(self.url, timeout=self.timeout)
+                body = response.json()
+                if response.status_code != 200 or not isinstance(body, dict):
+                    raise ValueError(f"HTTP {response.status_code}")
+                vow = body.get("vow") if isinstance(body.get("vow"), dict) else {}
+                status = ServiceStatus(vow.get("available") is not False, _form_codes(body), now)
+            except (httpx.HTTPError, ValueError):
+                status = ServiceStatus(False, (), now, reachable=False)
+            self._status = status
+            return status

@@ -1,8 +1,16 @@
 """A local stand-in for the EU VIES REST API, for development, demos and tests.
 
-It speaks the contract ViesClient uses (`POST /check-vat-number`), answers from a JSON file of
-sample companies, knows the EU test service's numbers (100 valid, 200 invalid, 201... errors)
-and has control endpoints to make VIES slow or down on demand, which the real one is often.
+It speaks the contract ViesClient uses (`POST /check-vat-number`, `GET /check-status`),
+answers from a JSON file of sample companies (one or more per member state and XI, in their
+real layouts), has `POST /check-vat-test-service` with the EU test service's numbers (100
+valid, 200 invalid, 201... errors; accepted on check-vat-number too, for curl), and control
+endpoints to make VIES slow, failing (as HTTP errors or inside 200 answers) or a member
+state unavailable on demand, as the real one often is:
+
+    POST /_control/fail-next   {"count": 3, "error": "MS_UNAVAILABLE", "style": "body200"}
+    POST /_control/unavailable {"countries": ["DE"]}
+    POST /_control/latency     {"seconds": 2}
+    POST /_control/reset
 
     python -m vies.standin --host 127.0.0.1 --port 8089 [--data FILE]
 """
@@ -10,42 +18,31 @@ and has control endpoints to make VIES slow or down on demand, which the real on
 from __future__ import annotations
 
 import argparse
-import json
-import secrets
-import string
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
+from vies.standin_answers import (
+    TEST_NUMBERS,
+    VIES_CODES,
+    answer,
+    check,
+    clean,
+    error,
+    error_body,
+    load_companies,
+)
 
-DEFAULT_DATA = Path(__file__).with_name("standin_companies.json")
-
-# The EU test service's numbers (any country): None = valid, "INVALID" = valid=false.
-TEST_NUMBERS: dict[str, str | None] = {
-    "100": None,
-    "200": "INVALID",
-    "201": "INVALID_INPUT",
-    "202": "INVALID_REQUESTER_INFO",
-    "300": "SERVICE_UNAVAILABLE",
-    "301": "MS_UNAVAILABLE",
-    "302": "TIMEOUT",
-    "400": "VAT_BLOCKED",
-    "401": "IP_BLOCKED",
-    "500": "GLOBAL_MAX_CONCURRENT_REQ",
-    "501": "GLOBAL_MAX_CONCURRENT_REQ_TIME",
-    "600": "MS_MAX_CONCURRENT_REQ",
-    "601": "MS_MAX_CONCURRENT_REQ_TIME",
-}
-_BAD_REQUEST_CODES = frozenset({"INVALID_INPUT", "INVALID_REQUESTER_INFO"})
-_VIES_CODES = frozenset(vies_country_code(cc) for cc in EU_COUNTRY_CODES)
-_TRADER_FIELDS = ("Name", "Street", "PostalCode", "City", "CompanyType")
+__all__ = ["TEST_NUMBERS", "create_app", "load_companies", "serve_in_thread"]
+# How a forced failure arrives: "error" (HTTP 4xx/5xx), "userError" or "body200" (HTTP 200
+# with actionSucceed false and errorWrappers), as the EU service does at times.
+FAIL_STYLES = frozenset({"error", "userError", "body200"})
 
 
 @dataclass
@@ -61,103 +58,26 @@ class _State:
     fail_style: str = "error"
     latency: float = 0.0
     calls: int = 0
+    # Member states (VIES codes) whose service is marked down: MS_UNAVAILABLE, check-status.
+    unavailable: set[str] = field(default_factory=set)
+    # /_control/fail-rate: this share of checks fails (transiently) until the deadline.
+    fail_rate: float = 0.0
+    fail_rate_until: float = 0.0
+    dice: random.Random = field(default_factory=lambda: random.Random(12))
 
 
-def load_companies(data_path: str | Path | None = None) -> dict[tuple[str, str], dict[str, str]]:
-    """Sample companies keyed by (form country code, number without prefix)."""
-    path = Path(data_path) if data_path else DEFAULT_DATA
-    data = json.loads(path.read_text(encoding="utf-8"))
-    entries = data["companies"] if isinstance(data, dict) else data
-    companies: dict[tuple[str, str], dict[str, str]] = {}
-    for entry in entries:
-        cc = "GR" if entry["countryCode"].upper() == "EL" else entry["countryCode"].upper()
-        # A sample the portal's own check would reject is a broken fixture: fail loudly.
-        number = normalize_vat(cc, entry["vatNumber"])
-        companies[(cc, number)] = {"name": entry["name"], "address": entry["address"]}
-    return companies
-
-
-def _now() -> str:
-    now = datetime.now(UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def _request_identifier() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "WAPIAAAA" + "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-def _error(code: str, message: str | None = None) -> tuple[Response, int]:
-    status = 400 if code in _BAD_REQUEST_CODES else 500
-    body = {
-        "actionSucceed": False,
-        "errorWrappers": [{"error": code, "message": message or f"VIES stand-in: {code}"}],
-    }
-    return jsonify(body), status
-
-
-def _answer(
-    body: dict[str, Any], cc: str, number: str, valid: bool, name: str, address: str
-) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "countryCode": cc,
-        "vatNumber": number,
-        "requestDate": _now(),
-        "valid": valid,
-        # Only a check made with requester data gets a consultation number.
-        "requestIdentifier": _request_identifier() if body.get("requesterNumber") else "",
-        "name": name,
-        "address": address,
-    }
-    for suffix in _TRADER_FIELDS:
-        answer[f"trader{suffix}"] = ""
-    for suffix in _TRADER_FIELDS:
-        answer[f"trader{suffix}Match"] = "NOT_PROCESSED"
-    return answer
-
-
-def _clean(text: Any) -> str:
-    return "".join(str(text or "").split()).upper()
-
-
-def _check(state: _State, body: Any) -> Response | tuple[Response, int]:
-    if not isinstance(body, dict):
-        return _error("INVALID_INPUT", "expected a JSON object")
-    cc = _clean(body.get("countryCode"))
-    number = _clean(body.get("vatNumber"))
-    if cc not in _VIES_CODES or not number:
-        return _error("INVALID_INPUT", "countryCode or vatNumber missing or unknown")
-    if number.startswith(cc):
-        number = number[2:]
-
-    if number in TEST_NUMBERS:
-        code = TEST_NUMBERS[number]
-        if code is None:
-            return jsonify(_answer(body, cc, number, True, "TEST COMPANY", "TEST ADDRESS"))
-        if code == "INVALID":
-            return jsonify(_answer(body, cc, number, False, "---", "---"))
-        return _error(code)
-
-    if body.get("requesterMemberStateCode") or body.get("requesterNumber"):
-        req_cc = _clean(body.get("requesterMemberStateCode"))
-        try:
-            if req_cc not in _VIES_CODES:
-                raise InvalidVatNumber("country")
-            normalize_vat(req_cc, _clean(body.get("requesterNumber")))
-        except InvalidVatNumber:
-            return _error("INVALID_REQUESTER_INFO")
-
-    form_cc = "GR" if cc == "EL" else cc
-    try:
-        compact = normalize_vat(form_cc, number)
-    except InvalidVatNumber as exc:
-        if exc.reason != "checksum":
-            return _error("INVALID_INPUT", str(exc))
-        compact = number  # well formed, wrong check digit: VIES just says "not valid"
-    company = state.companies.get((form_cc, compact))
-    if company is None:
-        return jsonify(_answer(body, cc, number, False, "---", "---"))
-    return jsonify(_answer(body, cc, number, True, company["name"], company["address"]))
+def _forced_failure(style: str, code: str, body: Any) -> Any:
+    if style == "error":
+        return error(code)
+    if style == "body200":
+        return jsonify(error_body(code))
+    # userError: the answer's shape, valid false, the code in userError.
+    sent = body if isinstance(body, dict) else {}
+    result = answer(
+        {}, clean(sent.get("countryCode")), clean(sent.get("vatNumber")), False, "---", "---"
+    )
+    result["userError"] = code
+    return jsonify(result)
 
 
 def _json_object() -> dict[str, Any]:
@@ -183,19 +103,21 @@ def create_app(data_path: str | None = None) -> Flask:
             failing = state.fail_count > 0
             if failing:
                 state.fail_count -= 1
-            error, style = state.fail_error, state.fail_style
+            elif time.monotonic() < state.fail_rate_until:
+                failing = state.dice.random() < state.fail_rate
+            code, style = state.fail_error, state.fail_style
+            down = set(state.unavailable)
         if latency > 0:
             wake.wait(latency)
         if failing:
-            if style == "userError":
-                # The EU service sometimes reports errors inside a 200 answer.
-                sent = body if isinstance(body, dict) else {}
-                cc, number = _clean(sent.get("countryCode")), _clean(sent.get("vatNumber"))
-                answer = _answer({}, cc, number, False, "---", "---")
-                answer["userError"] = error
-                return jsonify(answer)
-            return _error(error)
-        return _check(state, body)
+            return _forced_failure(style, code, body)
+        if isinstance(body, dict) and clean(body.get("countryCode")) in down:
+            return _forced_failure("error", "MS_UNAVAILABLE", body)
+        return check(state.companies, body)
+
+    @app.post("/check-vat-test-service")
+    def check_vat_test_service() -> Any:
+        return check(state.companies, request.get_json(silent=True), test_service=True)
 
     @app.get("/health")
     @app.get("/check-vat-number/health")
@@ -204,9 +126,28 @@ def create_app(data_path: str | None = None) -> Flask:
 
     @app.get("/check-status")
     def check_status() -> Any:
-        # The EU API's availability endpoint; the stand-in is always up unless told to fail.
-        countries = [{"countryCode": cc, "availability": "Available"} for cc in sorted(_VIES_CODES)]
+        # The EU API's availability endpoint, with the member states marked down.
+        with state.lock:
+            down = set(state.unavailable)
+        countries = [
+            {"countryCode": cc, "availability": "Unavailable" if cc in down else "Available"}
+            for cc in sorted(VIES_CODES)
+        ]
         return jsonify({"vow": {"available": True}, "countries": countries})
+
+    @app.post("/_control/unavailable")
+    def mark_unavailable() -> Any:
+        """{"countries": ["DE", "EL"]}: those member states' services are down until reset."""
+        countries = _json_object().get("countries") or []
+        if not isinstance(countries, list):
+            return jsonify({"error": "countries must be a list of country codes"}), 400
+        codes = {"EL" if clean(c) == "GR" else clean(c) for c in countries}
+        unknown = sorted(codes - VIES_CODES)
+        if unknown:
+            return jsonify({"error": f"unknown country codes: {unknown}"}), 400
+        with state.lock:
+            state.unavailable = codes
+        return jsonify({"unavailable": sorted(codes)})
 
     @app.post("/_control/fail-next")
     def fail_next() -> Any:
@@ -216,10 +157,27 @@ def create_app(data_path: str | None = None) -> Flask:
         except (TypeError, ValueError):
             return jsonify({"error": "count must be a whole number"}), 400
         error = str(body.get("error") or "MS_UNAVAILABLE").strip().upper()
-        style = "userError" if body.get("style") == "userError" else "error"
+        style = str(body.get("style") or "error")
+        if style not in FAIL_STYLES:
+            return jsonify({"error": f"style must be one of {sorted(FAIL_STYLES)}"}), 400
         with state.lock:
             state.fail_count, state.fail_error, state.fail_style = max(count, 0), error, style
         return jsonify({"failNext": count, "error": error, "style": style})
+
+    @app.post("/_control/fail-rate")
+    def fail_rate() -> Any:
+        # e.g. {"rate": 0.3, "seconds": 180, "error": "MS_UNAVAILABLE"}: make chaos's VIES.
+        body = _json_object()
+        try:
+            rate = min(max(float(body.get("rate", 0.0)), 0.0), 1.0)
+            seconds = max(float(body.get("seconds", 60.0)), 0.0)
+        except (TypeError, ValueError):
+            return jsonify({"error": "rate and seconds must be numbers"}), 400
+        error = str(body.get("error") or "MS_UNAVAILABLE").strip().upper()
+        with state.lock:
+            state.fail_rate, state.fail_rate_until = rate, time.monotonic() + seconds
+            state.fail_error, state.fail_style = error, "error"
+        return jsonify({"failRate": rate, "seconds": seconds, "error": error})
 
     @app.post("/_control/latency")
     def latency() -> Any:
@@ -238,6 +196,8 @@ def create_app(data_path: str | None = None) -> Flask:
         with state.lock:
             state.fail_count, state.fail_error, state.fail_style = 0, "MS_UNAVAILABLE", "error"
             state.latency, state.calls = 0.0, 0
+            state.unavailable = set()
+            state.fail_rate, state.fail_rate_until = 0.0, 0.0
             state.wake.set()  # release requests still sleeping on the old latency
             state.wake = threading.Event()
         return jsonify({"reset": True})

@@ -118,3 +118,23 @@ def normalize_vat(country_code: str, raw: str) -> str:
     except (ValidationError, ValueError) as exc:
         raise InvalidVatNumber("format", f"not a {cc} VAT number: {exc}") from exc
     return str(compact)
+
+
+def requester_vat_problem(value: str | None) -> str | None:
+    """Why VIES_REQUESTER_VAT (the portal's own number, with its prefix, e.g. HU12345676)
+    cannot be used, or None. A malformed one makes every check fail with
+    INVALID_REQUESTER_INFO, so it is refused at start instead."""
+    if not value:
+        return None
+    compact = _SEPARATORS.sub("", value).upper()
+    prefix = compact[:2]
+    country = _form_country_code(prefix) if prefix.isalpha() else ""
+    if country not in EU_COUNTRY_CODES:
+        return (
+            f"VIES_REQUESTER_VAT {value!r} must start with an EU country prefix (e.g. HU12345676)."
+        )
+    try:
+        normalize_vat(country, compact)
+    except InvalidVatNumber as err:
+        return f"VIES_REQUESTER_VAT {value!r} is not a valid {prefix} VAT number ({err.reason})."
+    return None

@@ -28,6 +28,11 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        # Over HTTPS the __Host- prefix: the browser keeps it only for this exact host, path
+        # "/" and Secure, so a sibling subdomain cannot plant or overwrite it.
+        SESSION_COOKIE_NAME=(
+            "__Host-session" if settings.public_base_url.startswith("https://") else "session"
+        ),
         PREFERRED_URL_SCHEME="https" if settings.public_base_url.startswith("https://") else "http",
         BABEL_DEFAULT_LOCALE="hu",
         BABEL_DEFAULT_TIMEZONE="Europe/Budapest",
@@ -48,14 +53,16 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     )
 
     security.init_app(app, behind_proxy=settings.behind_proxy)
-    metrics.init_app(app, token=settings.metrics_token)
+    metrics.init_app(app, token=settings.metrics_token, enabled=settings.metrics_enabled)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     mail.init_app(app)
 
     from webapp import cli
+    from webapp.accessibility import bp as accessibility_bp
     from webapp.admin.views import bp as admin_bp
     from webapp.auth.reset import bp as password_bp
+    from webapp.auth.two_step import bp as two_step_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.health import bp as health_bp
     from webapp.portal.views import bp as portal_bp
@@ -68,6 +75,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(registration_bp)
     app.register_blueprint(wizard_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(two_step_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(password_bp)
     app.register_blueprint(pricing_bp)
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(support_console_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(accessibility_bp)
     if settings.is_development:
         from webapp.dev.views import bp as dev_bp
 

@@ -1,4 +1,5 @@
-"""`flask --app webapp init-db` and `flask --app webapp create-admin EMAIL`."""
+"""`flask --app webapp init-db`, `flask --app webapp create-admin EMAIL` and
+`flask --app webapp end-sessions EMAIL…|--all`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_admin)
     app.cli.add_command(registrations)
+    app.cli.add_command(end_sessions)
 
 
 @click.command("init-db")
@@ -80,3 +82,31 @@ def create_admin(
     click.echo(f"{verb} administrator {email} ({account.roles.replace(',', ', ')}).")
     if reset_totp:
         click.echo("The authenticator was reset: the next console login enrols a new one.")
+
+
+@click.command("end-sessions")
+@with_appcontext
+@click.argument("emails", nargs=-1)
+@click.option("--all", "everyone", is_flag=True, help="End the sessions of every account.")
+def end_sessions(emails: tuple[str, ...], everyone: bool) -> None:
+    """Log accounts out everywhere at once (a stolen laptop, a suspected breach)."""
+    from webapp.auth import store
+
+    if not emails and not everyone:
+        raise click.UsageError("Name the accounts' email addresses, or use --all.")
+    sessions = current_app.extensions["aos_sessions"]
+    with sessions() as session:
+        query = select(Account)
+        if not everyone:
+            query = query.where(Account.email.in_([e.strip().lower() for e in emails]))
+        accounts = session.scalars(query).all()
+        if not everyone and len(accounts) != len(set(emails)):
+            found = {a.email for a in accounts}
+            missing = ", ".join(e for e in emails if e.strip().lower() not in found)
+            raise click.ClickException(f"No account with: {missing}")
+        ended = 0
+        for account in accounts:
+            account.session_version = (account.session_version or 1) + 1
+            session.commit()
+            ended += store.end_all(session, account.id)
+    click.echo(f"Ended {ended} session(s) of {len(accounts)} account(s).")

@@ -39,8 +39,21 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
     key = env.get("SECRET_KEY", "")
     if key:
         return key
+    key_file = env.get("SECRET_KEY_FILE", "")
+    if key_file:  # the key kept in a file (make run's .env, or a container secret)
+        try:
+            key = Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            reason = err.strerror or err
+            raise ConfigError(f"SECRET_KEY_FILE {key_file} cannot be read: {reason}.") from None
+        if not key:
+            raise ConfigError(f"SECRET_KEY_FILE {key_file} is empty.")
+        return key
     if environment not in {"development", "testing"}:
-        raise ConfigError("SECRET_KEY must be set outside development (AOS_ENV=development).")
+        raise ConfigError(
+            "SECRET_KEY must be set outside development (AOS_ENV=development), "
+            "or SECRET_KEY_FILE naming a file that holds it."
+        )
     # Development: one generated key kept under var/, shared by web and worker so the
     # links in emails keep working across restarts. Never a key written in the code.
     path = REPO_ROOT / "var" / "secret_key"
@@ -54,8 +67,9 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     environment: str
-    secret_key: str
-    database_url: str
+    # Secrets stay out of repr() and so out of logs and tracebacks (ASVS V13).
+    secret_key: str = field(repr=False)
+    database_url: str = field(repr=False)  # may carry the database password
     temporal_address: str
     temporal_namespace: str
     temporal_task_queue: str
@@ -70,12 +84,19 @@ class Settings:
     support_email: str
     admin_notify_emails: tuple[str, ...]
     mailbox_dir: str
-    mail: dict[str, object] = field(default_factory=dict)
+    mail: dict[str, object] = field(default_factory=dict, repr=False)  # MAIL_PASSWORD
     # Production topology (README "Deploy").
     behind_proxy: bool = False  # AOS_BEHIND_PROXY: trust one proxy's X-Forwarded-* headers
     log_format: str = "text"  # LOG_FORMAT: "json" (one object a line) or "text"
     allow_local_vies: bool = False  # AOS_ALLOW_LOCAL_VIES: the VIES stand-in outside dev
-    metrics_token: str | None = None  # METRICS_TOKEN: bearer token for GET /metrics
+    metrics_token: str | None = field(default=None, repr=False)  # METRICS_TOKEN: for /metrics
+    # Security (issue 14): session limits in seconds, and METRICS_ENABLED=0 to drop /metrics.
+    console_session_idle: int = 30 * 60  # CONSOLE_SESSION_IDLE
+    console_session_max: int = 12 * 3600  # CONSOLE_SESSION_MAX
+    portal_session_idle: int = 2 * 3600  # PORTAL_SESSION_IDLE
+    portal_session_max: int = 14 * 86400  # PORTAL_SESSION_MAX
+    link_lifetime_after_end: int = 30 * 86400  # STATUS_LINK_LIFETIME: after the registration ended
+    metrics_enabled: bool = True  # METRICS_ENABLED
 
     @property
     def is_development(self) -> bool:
@@ -119,7 +140,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format(env, environment),
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
         metrics_token=env.get("METRICS_TOKEN") or None,
+        **security_settings(env),
     )
+
+
+def security_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """Session limits and the /metrics switch (the security settings, kept together)."""
+    return {
+        "console_session_idle": parse_duration(env.get("CONSOLE_SESSION_IDLE", "30m")),
+        "console_session_max": parse_duration(env.get("CONSOLE_SESSION_MAX", "12h")),
+        "portal_session_idle": parse_duration(env.get("PORTAL_SESSION_IDLE", "2h")),
+        "portal_session_max": parse_duration(env.get("PORTAL_SESSION_MAX", "14d")),
+        "link_lifetime_after_end": parse_duration(env.get("STATUS_LINK_LIFETIME", "30d")),
+        "metrics_enabled": env.get("METRICS_ENABLED", "1").strip().lower()
+        not in {"0", "false", "no", "off"},
+    }
 
 
 def log_format(env: Mapping[str, str], environment: str) -> str:

@@ -40,6 +40,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 def import_models() -> None:
     """Import every module that defines tables, so Base.metadata knows them all."""
     from webapp import models  # noqa: F401  (registers the tables)
+    from webapp.auth import store as _sessions  # noqa: F401
     from webapp.pricing import models as _pricing  # noqa: F401
     from webapp.registration import drafts  # noqa: F401
     from webapp.support import models as _support  # noqa: F401

@@ -1,7 +1,7 @@
 """Queue an email that is not part of a registration's workflow.
 
 The message is stored first (the outbox), then OutboxMailWorkflow delivers it with
-durable retries. If Temporal is down the row waits and the worker's start-up sweep, or
+durable retries. If Temporal is down the row waits and the worker's periodic sweep, or
 the next queue_email call, hands it over."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import logging
 import secrets
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import OutboxMessage
@@ -53,10 +52,3 @@ def hand_over(session: Session, bridge: TemporalBridge, message: OutboxMessage) 
     message.workflow_started = True
     session.commit()
     return True
-
-
-def resume_outbox(session: Session, bridge: TemporalBridge) -> int:
-    waiting = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.workflow_started.is_(False))
-    ).all()
-    return sum(hand_over(session, bridge, message) for message in waiting)

@@ -48,7 +48,7 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-def init_app(app: Flask, token: str | None) -> None:
+def init_app(app: Flask, token: str | None, enabled: bool = True) -> None:
     @app.before_request
     def _start_timer() -> None:
         g.metrics_started = time.perf_counter()
@@ -71,4 +71,5 @@ def init_app(app: Flask, token: str | None) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+    if enabled:
+        app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])

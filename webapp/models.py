@@ -43,6 +43,9 @@ class Registration(Base):
     street: Mapped[str] = mapped_column(String(200))
     postcode: Mapped[str] = mapped_column(String(20))
     city: Mapped[str] = mapped_column(String(100))
+    # VIES's address adopted verbatim when it could not be split into street/postcode/city:
+    # the VAT check compares it; street, postcode and city remain the contact address.
+    adopted_address: Mapped[str | None] = mapped_column(Text)
     billing_street: Mapped[str] = mapped_column(String(200))
     billing_postcode: Mapped[str] = mapped_column(String(20))
     billing_city: Mapped[str] = mapped_column(String(100))
@@ -171,3 +174,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     registration_id: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ViesFault(Base):
+    """A VIES failure that is the portal's own fault (IP_BLOCKED, INVALID_REQUESTER_INFO, an
+    unknown code): what the console's banner shows the operators. No personal data."""
+
+    __tablename__ = "vies_faults"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text, default="")
+    country_code: Mapped[str] = mapped_column(String(2), default="")
+
+    __table_args__ = (Index("ix_vies_faults_at", "at"),)

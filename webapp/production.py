@@ -6,9 +6,14 @@ refuse, each with one line on stderr and exit status 2:
 
 - no SECRET_KEY (webapp/config.py);
 - a SQLite DATABASE_URL: one file cannot be shared by several web and worker containers;
+- a malformed VIES_REQUESTER_VAT (python-stdnum): VIES would refuse every check with
+  INVALID_REQUESTER_INFO;
 - VIES_URL pointing at the local VIES stand-in: a loopback or `localhost` host, the
   compose service `vies-standin`, or the stand-in's port 8089. AOS_ALLOW_LOCAL_VIES=1
-  allows it for a demonstration (the compose `dev` profile).
+  allows it for a demonstration (the compose `dev` profile);
+- a SECRET_KEY shorter than 32 characters (it signs sessions and every emailed link);
+- /metrics without METRICS_TOKEN: it would be open to anyone who reaches the site. Set a
+  token, or METRICS_ENABLED=0 and read the numbers elsewhere.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from vies.vatnumber import requester_vat_problem
 from webapp.config import ConfigError, Settings, load_settings
 
 NON_PRODUCTION = frozenset({"development", "testing"})
 STANDIN_HOSTS = frozenset({"localhost", "vies-standin"})
 STANDIN_PORT = 8089
+MIN_SECRET_KEY = 32
 
 
 class ProductionRefused(ConfigError):
@@ -60,11 +67,24 @@ def problems(settings: Settings) -> list[str]:
             "DATABASE_URL is SQLite; production needs PostgreSQL "
             "(postgresql+psycopg://user:password@host:5432/db)."
         )
+    requester = requester_vat_problem(settings.vies_requester_vat)
+    if requester:
+        found.append(requester)
     if _is_standin(settings.vies_url) and not settings.allow_local_vies:
         found.append(
             f"VIES_URL {settings.vies_url} is the local VIES stand-in; use the EU service "
             "(https://ec.europa.eu/taxation_customs/vies/rest-api) or set "
             "AOS_ALLOW_LOCAL_VIES=1 for a demonstration."
+        )
+    if len(settings.secret_key) < MIN_SECRET_KEY:
+        found.append(
+            f"SECRET_KEY is shorter than {MIN_SECRET_KEY} characters; use e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    if settings.metrics_enabled and not settings.metrics_token:
+        found.append(
+            "METRICS_TOKEN is not set, so /metrics would be open to anyone; set METRICS_TOKEN "
+            "(a long random string) or METRICS_ENABLED=0."
         )
     return found
 

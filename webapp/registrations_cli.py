@@ -116,10 +116,17 @@ def show(registration_id: str) -> None:
             ("VIES name", vies.get("registered_name") or "-"),
             ("VIES address", (vies.get("registered_address") or "-").replace("\n", ", ")),
         ]
-        if vies.get("no_data"):
+        if vies.get("flag_reason"):
+            lines.append(("VIES note", f"{vies['flag_reason']}: VIES would not check it"))
+        elif vies.get("no_data"):
             lines.append(("VIES note", "this member state returns no name/address"))
+        own = vies.get("vies_matches") or {}
         for f in vies.get("fields", []):
             verdict = "matches" if f["matches"] else f"DIFFERS (typed {f['typed']!r})"
+            if f.get("note"):
+                verdict += f" [{f['note']}]"
+            if own.get(f["field"]):
+                verdict += f"; VIES's own matching: {own[f['field']]}"
             lines.append((f"Match {f['field']}", verdict))
     if reg.decided_at:
         lines.append(("Decided", f"{_when(reg.decided_at)} by {reg.decided_by}"))

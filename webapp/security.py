@@ -4,6 +4,8 @@
   nothing else; the admin's TOTP QR code is inline SVG markup, and `data:` images are allowed.
   A view that sets its own policy keeps it (the dev mailbox's HTML view, shown in a sandboxed
   frame, is stricter still) and decides its own framing.
+- Cache-Control: no-store on every page behind a login (or half-way through one), so a
+  shared computer's cache or a proxy keeps nothing of the portal or the console.
 - X-Content-Type-Options, Referrer-Policy (unless the view chose one), X-Frame-Options DENY,
   and Strict-Transport-Security once the request arrived over HTTPS.
 - AOS_BEHIND_PROXY=1: Werkzeug's ProxyFix trusts one proxy's X-Forwarded-For, -Proto and
@@ -13,17 +15,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp import input_filter
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+# Session keys that mean a login (or half of one): such pages are never stored by caches.
+LOGGED_IN_KEYS = ("account", "admin", "admin_pending", "account_pending")
+PRIVATE_PREFIXES = ("/portal", "/admin")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask, behind_proxy: bool) -> None:
+    input_filter.init_app(app)  # first of all before_request hooks
     if behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
@@ -36,6 +44,8 @@ def init_app(app: Flask, behind_proxy: bool) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith(PRIVATE_PREFIXES) or any(k in session for k in LOGGED_IN_KEYS):
+            headers["Cache-Control"] = "no-store"
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -21,18 +21,13 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
-)
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from workflows import contracts as c
+from workflows.starting import START_ONCE, registration_start
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -43,8 +38,21 @@ class TemporalUnavailable(RuntimeError):
     """Temporal did not answer; the caller keeps the registration and says so."""
 
 
+class UpdateNotConfirmed(TemporalUnavailable):
+    """The update was sent but its outcome did not arrive in time: it may still land
+    (no worker had picked it up yet). Not a refusal: reload and see."""
+
+
 class DecisionRefused(RuntimeError):
-    """The workflow refused the message (wrong state, already decided, …)."""
+    """The workflow refused the message (wrong state, already decided, …).
+
+    `kind` is the refusal's ApplicationError type (workflows.contracts.REFUSED_*) when the
+    workflow gave one, `details` its details (for AlreadyDecided: who decided)."""
+
+    def __init__(self, message: str, kind: str | None = None, details: tuple = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.details = details
 
 
 class TemporalBridge:
@@ -56,6 +64,7 @@ class TemporalBridge:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Client | None = None
         self._pid: int | None = None
+        self.call_timeout = CALL_TIMEOUT  # seconds a view waits for Temporal
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -89,66 +98,52 @@ class TemporalBridge:
             self._client = await Client.connect(self.address, namespace=self.namespace)
         return self._client
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT) -> T:
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        timeout = self.call_timeout if timeout is None else timeout
         loop = self._ensure_loop()
-        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        # The deadline is kept inside the loop, so the task ends with its own outcome and
+        # hands it to the caller; cancelling it from here instead left its exception
+        # unretrieved ("Task exception was never retrieved").
+        future = asyncio.run_coroutine_threadsafe(_within(coro, timeout), loop)
         try:
-            return future.result(timeout)
+            return future.result(timeout + 5)
+        except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+            raise UpdateNotConfirmed(str(err) or "update not confirmed in time") from err
         except (RPCError, RuntimeError, OSError, TimeoutError) as err:
             if isinstance(err, DecisionRefused | TemporalUnavailable):
                 raise
-            future.cancel()
-            raise TemporalUnavailable(str(err)) from err
+            if not future.done():
+                future.cancel()  # the loop itself is stuck: nothing will retrieve it
+            raise TemporalUnavailable(str(err) or type(err).__name__) from err
 
     def _handle(self, client: Client, registration_id: str) -> WorkflowHandle:
         return client.get_workflow_handle(c.workflow_id_for(registration_id))
 
     # --- calls the views make -------------------------------------------------------
 
-    def _start_once(self, workflow: str, arg: Any, workflow_id: str, **options: Any) -> None:
-        """Start a workflow whose id is used once. Starting it again (a retry after a lost
-        answer) attaches to the running workflow; if it already ran and ended, there is
-        nothing left to do."""
+    def _start_once(self, workflow: str, arg: Any, **options: Any) -> None:
+        """Start a workflow whose id is used once (workflows.starting.START_ONCE). Starting
+        it again (a retry after a lost answer, the worker's sweep) attaches to the running
+        workflow; if it already ran and ended, there is nothing left to do."""
 
         async def start() -> None:
             client = await self._get_client()
-            await client.start_workflow(
-                workflow,
-                arg,
-                id=workflow_id,
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                **options,
-            )
+            await client.start_workflow(workflow, arg, task_queue=self.task_queue, **options)
 
         try:
             self.run(start())
         except WorkflowAlreadyStartedError:
-            log.info("Workflow %s has already run; not started again", workflow_id)
+            log.info("Workflow %s has already run; not started again", options["id"])
 
     def start_registration(self, reg: c.RegistrationInput) -> None:
-        vat = f"{reg.country_code}{reg.vat_number}"
-        attributes = TypedSearchAttributes(
-            [
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_STATUS), "VERIFYING_VAT"),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_COUNTRY), reg.country_code),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_USER_TYPE), reg.user_type),
-                SearchAttributePair(SearchAttributeKey.for_keyword(c.SA_VAT_NUMBER), vat),
-            ]
-        )
-        label = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)
-        self._start_once(
-            c.WORKFLOW_NAME,
-            reg,
-            c.workflow_id_for(reg.registration_id),
-            search_attributes=attributes,
-            static_summary=f"{vat} · {label}",  # the Web UI's summary line
-        )
+        self._start_once(c.WORKFLOW_NAME, reg, **registration_start(reg))
 
     def start_outbox_mail(self, outbox_id: str) -> None:
         self._start_once(
-            c.MAIL_WORKFLOW_NAME, c.OutboxMailJob(outbox_id), c.mail_workflow_id_for(outbox_id)
+            c.MAIL_WORKFLOW_NAME,
+            c.OutboxMailJob(outbox_id),
+            id=c.mail_workflow_id_for(outbox_id),
+            **START_ONCE,
         )
 
     def status(self, registration_id: str) -> c.StatusView:
@@ -214,16 +209,27 @@ class TemporalBridge:
             client = await self._get_client()
             handle = self._handle(client, registration_id)
             try:
-                return await handle.execute_update(name, arg, id=update_id, result_type=result_type)
+                return await handle.execute_update(
+                    name,
+                    arg,
+                    id=update_id,
+                    result_type=result_type,
+                    # Ends the wait before the view's deadline, as a timeout Temporal
+                    # names (WorkflowUpdateRPCTimeoutOrCancelledError).
+                    rpc_timeout=timedelta(seconds=max(1.0, self.call_timeout - 1)),
+                )
             except WorkflowUpdateFailedError as err:
                 cause = err.cause
-                message = cause.message if isinstance(cause, ApplicationError) else str(cause)
-                raise DecisionRefused(message) from err
+                if isinstance(cause, ApplicationError):
+                    raise DecisionRefused(cause.message, cause.type, tuple(cause.details)) from err
+                raise DecisionRefused(str(cause)) from err
             except RPCError as err:
                 # The workflow has already ended (e.g. expired): a refusal, not an outage.
                 desc = await handle.describe()
                 if desc.status != WorkflowExecutionStatus.RUNNING:
-                    raise DecisionRefused(f"registration ended: {desc.status.name}") from err
+                    raise DecisionRefused(
+                        f"registration ended: {desc.status.name}", c.REFUSED_NOT_IN_REVIEW
+                    ) from err
                 raise
 
         return self.run(update())
@@ -237,3 +243,8 @@ class TemporalBridge:
             return bool(self.run(check(), timeout=5))
         except TemporalUnavailable:
             return False
+
+
+async def _within(coro: Coroutine[Any, Any, T], seconds: float) -> T:
+    async with asyncio.timeout(seconds):
+        return await coro

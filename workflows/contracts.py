@@ -92,7 +92,16 @@ def mail_workflow_id_for(outbox_id: str) -> str:
 
 # Error types raised by activities that must not be retried.
 ERROR_VAT_FINAL = "ViesFinalError"
+# Retried like an outage, but the portal's own fault (VIES refuses our IP, requester data...).
+ERROR_VIES_PORTAL_FAULT = "ViesPortalFault"
+# VatCheckResult.flag_reason: VIES will not answer for this number; an administrator decides.
+VIES_FLAG_VAT_BLOCKED = "VAT_BLOCKED"
 ERROR_REGISTRATION_MISSING = "RegistrationMissing"
+# Why the decide Update was refused (ApplicationError.type; details[0] is who decided
+# first, when someone did): the console words each case differently.
+REFUSED_ALREADY_DECIDED = "AlreadyDecided"
+REFUSED_NOT_IN_REVIEW = "NotInReview"
+REFUSED_NO_REASON = "RejectionWithoutReason"
 
 # Custom search attributes (Keyword), registered on the Temporal server by `make run`.
 SA_STATUS = "RegistrationStatus"
@@ -119,6 +128,8 @@ class RegistrationInput:
     street: str
     postcode: str
     city: str
+    # VIES's address adopted verbatim ("Use the registered data" when it cannot be split).
+    adopted_address: str = ""
     confirmation_window_seconds: int = 48 * 3600
     review_sla_seconds: int = 2 * 24 * 3600
     vies_retry_horizon_seconds: int = 24 * 3600
@@ -135,14 +146,17 @@ class VatCheckRequest:
     street: str
     postcode: str
     city: str
+    adopted_address: str = ""
 
 
 @dataclass
 class FieldComparison:
-    field: str  # "name" or "address"
+    field: str  # "name", "street", "postcode" or "city"
     registered: str  # what VIES holds, as VIES spells it
     typed: str
     matches: bool
+    # "not_in_vies": VIES holds no postcode (not compared); "adopted": address adopted verbatim.
+    note: str = ""
 
 
 @dataclass
@@ -157,6 +171,11 @@ class VatCheckResult:
     request_date: str = ""
     request_identifier: str = ""
     fields: list[FieldComparison] = field(default_factory=list)
+    # VIES's own approximate matching of the data sent (traderNameMatch...): field → VALID,
+    # INVALID or NOT_PROCESSED. Evidence for the administrator, not the portal's rule.
+    vies_matches: dict[str, str] = field(default_factory=dict)
+    # Why the registration goes to the administrators unchecked (VIES_FLAG_VAT_BLOCKED).
+    flag_reason: str = ""
 
 
 @dataclass
@@ -229,6 +248,8 @@ class StatusView:
     rejection_reason: str | None = None
     email_confirmed_at: str | None = None
     review_overdue: bool = False
+    # Set once a decision is recorded, before activation or the rejection has run.
+    decided_by: str | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
+from workflows.steps import Steps
 
 STATUS_KEY = SearchAttributeKey.for_keyword(c.SA_STATUS)
 COUNTRY_KEY = SearchAttributeKey.for_keyword(c.SA_COUNTRY)
@@ -27,13 +28,6 @@ DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
-)
-# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
-MAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),
     non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
 )
 # VIES is often down: transient faults are retried with back-off until the horizon.
@@ -64,7 +58,7 @@ def _iso(moment: datetime) -> str:
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class RegistrationWorkflow:
+class RegistrationWorkflow(Steps):
     def __init__(self) -> None:
         self._registration_id = ""
         self._status = c.Status.VERIFYING_VAT
@@ -77,6 +71,7 @@ class RegistrationWorkflow:
         self._summary_prefix = ""
         self._confirmation_sent_at: datetime | None = None
         self._resends = 0
+        self._emails_beside: list[workflow.ActivityHandle[None]] = []
 
     # --- messages -------------------------------------------------------------------
 
@@ -91,6 +86,7 @@ class RegistrationWorkflow:
             rejection_reason=self._decision.reason if self._decision else None,
             email_confirmed_at=_iso(self._confirmed_at) if self._confirmed_at else None,
             review_overdue=self._review_overdue,
+            decided_by=self._decision.decided_by if self._decision else None,
         )
 
     @workflow.update(name=c.UPDATE_CONFIRM_EMAIL)
@@ -137,21 +133,37 @@ class RegistrationWorkflow:
         # Two decisions can be delivered in one workflow task, so the handler checks
         # again: the first one wins, the second is refused and changes nothing.
         if self._decision is not None:
-            raise ApplicationError(
-                "This registration has already been decided.", non_retryable=True
-            )
+            raise self._already_decided()
         self._decision = decision
-        await workflow.wait_condition(lambda: self._status.is_final)
-        return c.DecisionResult(status=self._status.value, decided_by=decision.decided_by)
+        # Returns once the decision is recorded: activation and the applicant's email
+        # follow in the run, so a reviewer never waits for SMTP or the database.
+        outcome = c.Status.APPROVED if decision.approve else c.Status.REJECTED
+        return c.DecisionResult(status=outcome.value, decided_by=decision.decided_by)
 
     @decide.validator
     def _validate_decide(self, decision: c.Decision) -> None:
         if self._decision is not None:
-            raise ValueError("This registration has already been decided.")
+            raise self._already_decided()
         if self._status != c.Status.AWAITING_REVIEW:
-            raise ValueError(f"Registration is not awaiting review: {self._status}")
+            raise ApplicationError(
+                f"Registration is not awaiting review: {self._status}",
+                self._status.value,
+                type=c.REFUSED_NOT_IN_REVIEW,
+                non_retryable=True,
+            )
         if not decision.approve and not decision.reason.strip():
-            raise ValueError("A rejection needs a reason.")
+            raise ApplicationError(
+                "A rejection needs a reason.", type=c.REFUSED_NO_REASON, non_retryable=True
+            )
+
+    def _already_decided(self) -> ApplicationError:
+        assert self._decision is not None
+        return ApplicationError(
+            "This registration has already been decided.",
+            self._decision.decided_by,
+            type=c.REFUSED_ALREADY_DECIDED,
+            non_retryable=True,
+        )
 
     # --- the process ----------------------------------------------------------------
 
@@ -194,14 +206,16 @@ class RegistrationWorkflow:
 
         review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
         await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-        await self._email(c.EmailKind.REVIEW_REQUESTED)
+        # Reviewers hear of it by email, but the decision never waits for SMTP: the
+        # email is retried beside the wait, and the run ends only once it is sent.
+        self._email_beside(c.EmailKind.REVIEW_REQUESTED)
         escalations = 0
         while not await self._wait_until(lambda: self._decision is not None, review_due):
             # Service level missed: tell the administrators, keep waiting, remind daily.
             self._review_overdue = True
             workflow.upsert_search_attributes([OVERDUE_KEY.value_set(True)])
             escalations += 1
-            await self._email(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
+            self._email_beside(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
             review_due = workflow.now() + ESCALATION_REPEAT
 
         decision = self._decision
@@ -220,26 +234,13 @@ class RegistrationWorkflow:
                 c.Status.REJECTED, decided_by=decision.decided_by, reason=decision.reason
             )
             await self._email(c.EmailKind.REJECTED, reason=decision.reason)
+        for pending in self._emails_beside:
+            await pending
         # Let the decide() handler return its result before the run completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status.value
 
     # --- helpers --------------------------------------------------------------------
-
-    def _window_closed(self) -> bool:
-        return self._deadline is not None and workflow.now() >= self._deadline
-
-    async def _wait_until(self, condition, until: datetime) -> bool:  # type: ignore[no-untyped-def]
-        remaining = (until - workflow.now()).total_seconds()
-        if condition():
-            return True
-        if remaining <= 0:
-            return False
-        try:
-            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-        except TimeoutError:
-            return condition()
-        return True
 
     async def _check_vat(self, reg: c.RegistrationInput) -> c.VatCheckResult | None:
         """The VIES result, or None when VIES stayed unavailable past the horizon."""
@@ -254,6 +255,7 @@ class RegistrationWorkflow:
                     street=reg.street,
                     postcode=reg.postcode,
                     city=reg.city,
+                    adopted_address=reg.adopted_address,
                 ),
                 result_type=c.VatCheckResult,
                 start_to_close_timeout=timedelta(seconds=60),
@@ -299,27 +301,4 @@ class RegistrationWorkflow:
             ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=DB_RETRY,
-        )
-
-    async def _email(
-        self,
-        kind: c.EmailKind,
-        *,
-        key: str | None = None,
-        deadline: datetime | None = None,
-        reason: str | None = None,
-        vat_delayed: bool = False,
-    ) -> None:
-        await workflow.execute_activity(
-            c.ACTIVITY_SEND_EMAIL,
-            c.SendEmailRequest(
-                registration_id=self._registration_id,
-                kind=kind.value,
-                purpose_key=key or kind.value,
-                deadline=_iso(deadline) if deadline else None,
-                reason=reason,
-                vat_check_delayed=vat_delayed,
-            ),
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=MAIL_RETRY,
         )

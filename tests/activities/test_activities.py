@@ -13,7 +13,7 @@ from activities.records import RecordActivities
 from activities.vies import ViesActivities
 from tests.workflows.helpers import make_registration
 from vies.client import ViesClient
-from webapp.models import Account, Registration, SentEmail
+from webapp.models import Account, Registration, SentEmail, ViesFault
 from workflows import contracts as c
 
 
@@ -50,8 +50,47 @@ def test_vat_check_reports_the_mismatching_field(vies):
     result = ActivityEnvironment().run(ViesActivities(ViesClient(vies)).check_vat, request)
     assert result.valid and not result.matches
     fields = {f.field: f for f in result.fields}
-    assert fields["name"].matches and not fields["address"].matches
-    assert "Váci út 22." in fields["address"].registered
+    assert fields["name"].matches and not fields["street"].matches
+    assert fields["postcode"].matches and fields["city"].matches
+    # Each field beside VIES's own spelling of it.
+    assert (fields["street"].registered, fields["street"].typed) == ("Váci út 22.", "Váci út 22")
+
+
+def test_vat_check_keeps_vies_own_matching_as_evidence(vies):
+    request = _vat_request(street="Váci út 23.")
+    result = ActivityEnvironment().run(ViesActivities(ViesClient(vies)).check_vat, request)
+    assert result.vies_matches["name"] == "VALID"
+    assert result.vies_matches["street"] == "INVALID"
+    assert result.vies_matches["city"] == "VALID"
+
+
+def test_vat_check_adopted_address_matches(vies):
+    request = _vat_request(street="Typo 1", adopted_address="Váci út 22.\n1132 Budapest")
+    result = ActivityEnvironment().run(ViesActivities(ViesClient(vies)).check_vat, request)
+    assert result.matches
+    assert {f.note for f in result.fields if f.field != "name"} == {"adopted"}
+
+
+@pytest.mark.parametrize("code", ["IP_BLOCKED", "INVALID_REQUESTER_INFO", "VOW-ERR-77"])
+@pytest.mark.parametrize("style", ["error", "body200"])
+def test_vat_check_portal_fault_is_retried_and_reported(app, vies, caplog, code, style):
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 1, "error": code, "style": style})
+    sessions = app.extensions["aos_sessions"]
+    activities = ViesActivities(ViesClient(vies), sessions)
+    with pytest.raises(ApplicationError) as raised, caplog.at_level("ERROR", "aos.vies"):
+        ActivityEnvironment().run(activities.check_vat, _vat_request())
+    # Retried like an outage: never "not valid", never final.
+    assert not raised.value.non_retryable
+    assert raised.value.type == c.ERROR_VIES_PORTAL_FAULT
+    assert any(r.levelname == "ERROR" and code in r.getMessage() for r in caplog.records)
+    with sessions() as session:
+        assert [f.code for f in session.scalars(select(ViesFault))] == [code]
+
+
+def test_vat_check_blocked_goes_to_the_administrators(vies):
+    request = _vat_request(vat_number="400")  # the EU test service's VAT_BLOCKED
+    result = ActivityEnvironment().run(ViesActivities(ViesClient(vies)).check_vat, request)
+    assert (result.valid, result.matches, result.flag_reason) == (True, True, "VAT_BLOCKED")
 
 
 def test_vat_check_no_data_member_state_goes_on_flagged(vies):

@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright, against the real app served over
 HTTP, a real `temporal server start-dev`, the real worker, SMTP and the VIES stand-in.
 
-Chromium comes from Debian (`apt-get install chromium`, done by .ci/run); Playwright's own
+Chromium comes from Debian (`apt-get install chromium`, done by `make test`); Playwright's own
 browser download is never used. Screenshots of every step go to test-artifacts/."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -109,7 +109,11 @@ def shots(request) -> Iterator[Shots]:  # type: ignore[no-untyped-def]
 
 
 def check_accessibility(page) -> None:  # type: ignore[no-untyped-def]
-    """Basic checks on the page as rendered: lang set, one h1, every input labelled."""
+    """Basic checks on the page as rendered: lang set, one h1, every input labelled, and no
+    serious or critical axe-core finding (the full audit: tests/browser/audit.py)."""
+    from tests.browser.audit import serious_violations
+
+    assert serious_violations(page) == [], page.url
     problems = page.evaluate(
         """() => {
         const out = [];

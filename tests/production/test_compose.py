@@ -1,5 +1,5 @@
 """docker-compose.yml, .env.example and the Dockerfile, checked without a container engine:
-`docker-compose config` (Debian's docker-compose package; .ci/run installs it) validates and
+`docker-compose config` (Debian's docker-compose package; make test installs it) validates and
 resolves the file, and the resolved configuration is checked for the production topology."""
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ import yaml
 from tests.production.conftest import REPO, child_env
 
 COMPOSE = shutil.which("docker-compose")
-REQUIRED = {"SECRET_KEY": "compose-test-secret", "POSTGRES_PASSWORD": "compose-test-password"}
+REQUIRED = {
+    "SECRET_KEY": "compose-test-secret-key-of-32-characters",
+    "POSTGRES_PASSWORD": "compose-test-password",
+    "METRICS_TOKEN": "compose-test-metrics-token",
+}
 APP_SERVICES = ("migrate", "web", "worker", "vies-standin")
 
 
@@ -23,7 +27,7 @@ def _compose(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProce
     if COMPOSE is None:
         pytest.fail(
             "docker-compose is not installed: apt-get install -y docker-compose "
-            "(Debian's package; .ci/run installs it). The compose file cannot be validated."
+            "(Debian's package; make test installs it). The compose file cannot be validated."
         )
     environment = {
         k: v for k, v in child_env().items() if not k.startswith(("POSTGRES_", "COMPOSE_"))
@@ -78,7 +82,9 @@ def test_env_example_lists_the_required_values_empty(workdir: Path) -> None:
     example = (REPO / ".env.example").read_text()
     for name in REQUIRED:
         assert re.search(rf"^{name}=$", example, re.M), name
-    filled = re.sub(r"^(SECRET_KEY|POSTGRES_PASSWORD)=$", r"\1=filled-in", example, flags=re.M)
+    filled = re.sub(
+        r"^(SECRET_KEY|POSTGRES_PASSWORD|METRICS_TOKEN)=$", r"\1=filled-in", example, flags=re.M
+    )
     (workdir / ".env").write_text(filled)
     done = _compose(workdir, "config")
     assert done.returncode == 0, done.stderr

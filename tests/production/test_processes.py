@@ -31,6 +31,8 @@ from webapp.models import Registration
 from worker import GRACEFUL_SHUTDOWN
 from workflows import contracts as c
 
+METRICS_TOKEN = "metrics-token-for-the-process-tests"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -116,6 +118,7 @@ def system(clean_db, mailbox, vies, temporal_address, tmp_path):  # type: ignore
             AOS_ENV="production" if production else "testing",
             AOS_ALLOW_LOCAL_VIES="1",
             LOG_FORMAT="json",
+            METRICS_TOKEN=METRICS_TOKEN,
         )
     )
     running = System(env, tmp_path)
@@ -158,7 +161,8 @@ def test_gunicorn_workers_answer_readyz_and_share_metrics(system: System) -> Non
     assert len(pids) == 2, f"one worker answered all {sent} requests"
     assert httpx.get(f"{system.base}/livez").json() == {"ok": True}
 
-    metrics = httpx.get(f"{system.base}/metrics").text
+    assert httpx.get(f"{system.base}/metrics").status_code == 401
+    metrics = httpx.get(f"{system.base}/metrics", headers=METRICS_AUTH).text
     readyz = {"method": "GET", "endpoint": "health.readyz", "status": "200"}
     assert _counter(metrics, "aos_http_requests_total", **readyz) == sent  # both workers
     assert _counter(metrics, "aos_http_request_duration_seconds_count", endpoint="health.readyz")

@@ -18,6 +18,7 @@ SAFE = {
     "SECRET_KEY": "a-production-secret-key-of-some-length",
     "DATABASE_URL": "postgresql+psycopg://aos:pw@db.internal:5432/aos",
     "VIES_URL": EU_VIES,
+    "METRICS_TOKEN": "a-metrics-token",
 }
 
 
@@ -49,6 +50,25 @@ def test_the_vies_standin_is_refused(vies_url: str) -> None:
     assert problems(_settings(VIES_URL=vies_url, AOS_ALLOW_LOCAL_VIES="1")) == []
 
 
+@pytest.mark.parametrize(
+    ("requester", "reason"),
+    [
+        ("12345676", "country prefix"),
+        ("US12345676", "country prefix"),
+        ("HU12345670", "not a valid HU VAT number"),
+        ("HU1234", "not a valid HU VAT number"),
+    ],
+)
+def test_malformed_requester_vat_is_refused(requester: str, reason: str) -> None:
+    found = problems(_settings(VIES_REQUESTER_VAT=requester))
+    assert len(found) == 1 and "VIES_REQUESTER_VAT" in found[0] and reason in found[0]
+
+
+@pytest.mark.parametrize("requester", ["HU12345676", "hu 1234 5676", "EL049544099", "ATU98523534"])
+def test_well_formed_requester_vat_passes(requester: str) -> None:
+    assert problems(_settings(VIES_REQUESTER_VAT=requester)) == []
+
+
 def test_sqlite_is_refused() -> None:
     found = problems(_settings(DATABASE_URL="sqlite:///var/aos.db"))
     assert len(found) == 1 and "SQLite" in found[0]
@@ -71,6 +91,9 @@ CASES = {
     "no SECRET_KEY": ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
     "SQLite": ({"DATABASE_URL": "sqlite:////tmp/aos-refused.db"}, "DATABASE_URL is SQLite"),
     "VIES stand-in": ({"VIES_URL": "http://127.0.0.1:8089"}, "local VIES stand-in"),
+    "requester VAT": ({"VIES_REQUESTER_VAT": "HU12345670"}, "VIES_REQUESTER_VAT"),
+    "short SECRET_KEY": ({"SECRET_KEY": "x" * 31}, "shorter than 32 characters"),
+    "open /metrics": ({"METRICS_TOKEN": ""}, "METRICS_TOKEN is not set"),
 }
 COMMANDS = {
     "worker": [sys.executable, "worker.py"],
@@ -93,3 +116,25 @@ def test_processes_refuse_with_one_line_and_exit_2(process: str, case: str) -> N
     assert reason in refusals[0] and "AOS_ENV=production" in refusals[0]
     assert "Traceback" not in done.stderr
     assert done.stderr.rstrip().splitlines()[-1] == refusals[0]
+
+
+def test_secret_key_of_32_characters_and_metrics_switched_off_pass() -> None:
+    assert problems(_settings(SECRET_KEY="x" * 32)) == []
+    assert problems(_settings(METRICS_TOKEN="", METRICS_ENABLED="0")) == []
+
+
+def test_metrics_switched_off_answers_404(app_env, make_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_app({**app_env, "METRICS_ENABLED": "0"}).test_client()
+    assert client.get("/metrics").status_code == 404
+
+
+def test_secrets_are_not_in_the_settings_repr() -> None:
+    settings = _settings(
+        SECRET_KEY="s3cret-key-value-that-is-long-enough-xx",
+        MAIL_PASSWORD="mail-pw-value",
+        METRICS_TOKEN="metrics-token-value",
+        DATABASE_URL="postgresql+psycopg://aos:db-pw-value@db:5432/aos",
+    )
+    shown = repr(settings)
+    for secret in ("s3cret-key-value", "mail-pw-value", "metrics-token-value", "db-pw-value"):
+        assert secret not in shown

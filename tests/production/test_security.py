@@ -22,7 +22,7 @@ PAGES = ["/", "/useful-information", "/register/one-page", "/register/type", "/p
 def test_csp_is_the_agreed_policy() -> None:
     assert CSP == (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 
 
@@ -84,7 +84,11 @@ def test_the_dev_mailbox_html_keeps_its_stricter_policy(app_env, make_app, mailb
 
 def _session_cookie(app) -> str:  # type: ignore[no-untyped-def]
     response = app.test_client().get("/?lang=en")  # remembers the language in the session
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    cookies = [
+        c
+        for c in response.headers.getlist("Set-Cookie")
+        if c.startswith(("session=", "__Host-session="))
+    ]
     assert cookies, response.headers
     return cookies[0]
 
@@ -92,8 +96,11 @@ def _session_cookie(app) -> str:  # type: ignore[no-untyped-def]
 def test_session_cookie_is_httponly_lax_and_secure_over_https(app_env, make_app) -> None:  # type: ignore[no-untyped-def]
     cookie = _session_cookie(make_app({**app_env, "PUBLIC_BASE_URL": "https://aos.example"}))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    # __Host-: only for this exact host, path /, Secure, no Domain (ASVS V3.3.1).
+    assert cookie.startswith("__Host-session=") and "Path=/" in cookie and "Domain" not in cookie
     plain = _session_cookie(make_app(app_env))  # http://aos.test: a browser would drop Secure
     assert "HttpOnly" in plain and "SameSite=Lax" in plain and "Secure" not in plain
+    assert plain.startswith("session=")
 
 
 def _whoami(app) -> None:  # type: ignore[no-untyped-def]

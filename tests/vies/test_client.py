@@ -5,9 +5,13 @@ import pytest
 from flask import Flask
 
 from vies.client import (
+    StatusCache,
+    Trader,
+    ViesBlockedError,
     ViesClient,
     ViesError,
     ViesFinalError,
+    ViesPortalFault,
     ViesTransientError,
     classify,
 )
@@ -17,9 +21,14 @@ from vies.client import (
     ("code", "expected"),
     [
         ("INVALID_INPUT", ViesFinalError),
-        ("INVALID_REQUESTER_INFO", ViesFinalError),
-        ("VAT_BLOCKED", ViesFinalError),
-        ("IP_BLOCKED", ViesFinalError),
+        # the portal's own configuration or network: never the applicant's fault
+        ("INVALID_REQUESTER_INFO", ViesPortalFault),
+        ("IP_BLOCKED", ViesPortalFault),
+        ("VOW-ERR-42", ViesPortalFault),
+        ("BAD_RESPONSE", ViesPortalFault),
+        ("HTTP_404", ViesPortalFault),
+        ("VAT_BLOCKED", ViesBlockedError),
+        ("HTTP_429", ViesTransientError),
         ("SERVICE_UNAVAILABLE", ViesTransientError),
         ("MS_UNAVAILABLE", ViesTransientError),
         ("TIMEOUT", ViesTransientError),
@@ -29,24 +38,30 @@ from vies.client import (
         ("MS_MAX_CONCURRENT_REQ_TIME", ViesTransientError),
         ("NETWORK_ERROR", ViesTransientError),
         ("HTTP_5xx", ViesTransientError),
-        ("SOMETHING_NEW", ViesTransientError),  # unknown: be patient
-        ("", ViesTransientError),
+        ("SOMETHING_NEW", ViesPortalFault),  # unknown: the operators look, the applicant waits
+        ("", ViesPortalFault),
     ],
 )
 def test_classify(code: str, expected: type[ViesError]) -> None:
     assert classify(code) is expected
 
 
+def test_portal_faults_are_retried_like_outages() -> None:
+    # Callers that retry ViesTransientError retry our own faults too.
+    assert issubclass(ViesPortalFault, ViesTransientError)
+    assert not issubclass(ViesBlockedError, ViesTransientError)
+
+
 @pytest.mark.parametrize(
     ("number", "code", "error_class"),
     [
         ("201", "INVALID_INPUT", ViesFinalError),
-        ("202", "INVALID_REQUESTER_INFO", ViesFinalError),
+        ("202", "INVALID_REQUESTER_INFO", ViesPortalFault),
         ("300", "SERVICE_UNAVAILABLE", ViesTransientError),
         ("301", "MS_UNAVAILABLE", ViesTransientError),
         ("302", "TIMEOUT", ViesTransientError),
-        ("400", "VAT_BLOCKED", ViesFinalError),
-        ("401", "IP_BLOCKED", ViesFinalError),
+        ("400", "VAT_BLOCKED", ViesBlockedError),
+        ("401", "IP_BLOCKED", ViesPortalFault),
         ("500", "GLOBAL_MAX_CONCURRENT_REQ", ViesTransientError),
         ("501", "GLOBAL_MAX_CONCURRENT_REQ_TIME", ViesTransientError),
         ("600", "MS_MAX_CONCURRENT_REQ", ViesTransientError),
@@ -103,8 +118,8 @@ def test_requester_gets_a_request_identifier(standin: str) -> None:
     assert answer.request_identifier.startswith("WAPIAAAA")
 
 
-def test_bad_requester_is_final(standin: str) -> None:
-    with pytest.raises(ViesFinalError) as caught:
+def test_bad_requester_is_our_fault(standin: str) -> None:
+    with pytest.raises(ViesPortalFault) as caught:
         ViesClient(standin, requester_vat="HU12345670").check("AT", "U98523534")
     assert caught.value.code == "INVALID_REQUESTER_INFO"
 
@@ -126,15 +141,54 @@ def test_fail_next_then_recovers(standin: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "error_class"),
-    [("MS_MAX_CONCURRENT_REQ", ViesTransientError), ("INVALID_INPUT", ViesFinalError)],
+    [
+        ("MS_MAX_CONCURRENT_REQ", ViesTransientError),
+        ("INVALID_INPUT", ViesFinalError),
+        ("IP_BLOCKED", ViesPortalFault),
+        ("VOW-ERR-99", ViesPortalFault),
+    ],
 )
-def test_user_error_inside_200_answer(
-    standin: str, code: str, error_class: type[ViesError]
+@pytest.mark.parametrize("style", ["userError", "body200", "error"])
+def test_errors_in_every_shape(
+    standin: str, code: str, error_class: type[ViesError], style: str
 ) -> None:
-    httpx.post(f"{standin}/_control/fail-next", json={"error": code, "style": "userError"})
+    httpx.post(f"{standin}/_control/fail-next", json={"error": code, "style": style})
     with pytest.raises(error_class) as caught:
         ViesClient(standin).check("HU", "12345676")
+    assert type(caught.value) is error_class
     assert caught.value.code == code
+
+
+def test_trader_data_are_sent_and_vies_own_matching_kept(standin: str) -> None:
+    trader = Trader("KOVÁCS ÉS TÁRSA AUTÓJAVÍTÓ KFT.", "Váci út 23.", "1132", "Budapest")
+    answer = ViesClient(standin).check("HU", "12345676", trader)
+    assert answer.raw["traderStreet"] == "Váci út 23."
+    assert answer.trader_matches == {
+        "name": "VALID",
+        "street": "INVALID",
+        "postcode": "VALID",
+        "city": "VALID",
+        "company_type": "NOT_PROCESSED",
+    }
+
+
+def test_check_status_names_the_states_down_and_is_cached(standin: str) -> None:
+    cache = StatusCache(standin, max_age=60)
+    assert cache.get().unavailable == ()
+    httpx.post(f"{standin}/_control/unavailable", json={"countries": ["DE", "GR"]})
+    assert cache.get().unavailable == ()  # cached: asked at most once a minute
+    assert cache.fetches == 1
+    fresh = StatusCache(standin, max_age=60).get()
+    assert (fresh.reachable, fresh.unavailable) == (True, ("DE", "GR"))
+    # A state marked down answers MS_UNAVAILABLE, as the real service does.
+    with pytest.raises(ViesTransientError) as caught:
+        ViesClient(standin).check("DE", "149866285")
+    assert caught.value.code == "MS_UNAVAILABLE"
+
+
+def test_check_status_unreachable(closed_port: int) -> None:
+    status = StatusCache(f"http://127.0.0.1:{closed_port}", timeout=1).get()
+    assert status.reachable is False
 
 
 def test_network_error_on_closed_port(closed_port: int) -> None:
@@ -165,9 +219,18 @@ def _app(status: int, body: str, content_type: str = "text/plain") -> Flask:
     [
         (502, "<html>Bad gateway</html>", "text/html", "HTTP_5xx", ViesTransientError),
         (503, "", "text/plain", "HTTP_5xx", ViesTransientError),
-        (404, "not found", "text/plain", "HTTP_404", ViesTransientError),
-        (200, "<html>maintenance</html>", "text/html", "BAD_RESPONSE", ViesTransientError),
-        (200, '{"foo": 1}', "application/json", "BAD_RESPONSE", ViesTransientError),
+        (429, "slow down", "text/plain", "HTTP_429", ViesTransientError),
+        (404, "not found", "text/plain", "HTTP_404", ViesPortalFault),  # a wrong VIES_URL
+        (200, "<html>maintenance</html>", "text/html", "BAD_RESPONSE", ViesPortalFault),
+        (200, '{"foo": 1}', "application/json", "BAD_RESPONSE", ViesPortalFault),
+        (200, '{"actionSucceed": false}', "application/json", "BAD_RESPONSE", ViesPortalFault),
+        (
+            200,
+            '{"actionSucceed": false, "errorWrappers": [{"error": "MS_UNAVAILABLE"}]}',
+            "application/json",
+            "MS_UNAVAILABLE",
+            ViesTransientError,
+        ),
         (
             400,
             '{"actionSucceed": false, "errorWrappers": [{"error": "INVALID_INPUT"}]}',
@@ -193,3 +256,20 @@ def test_odd_answers(
 
 def test_base_url_with_trailing_slash(standin: str) -> None:
     assert ViesClient(standin + "/").check("HU", "100").valid is True
+
+
+def test_check_status_monitoring_disabled_is_not_down(serve_app: Callable[[Flask], str]) -> None:
+    app = Flask("fake_status")
+
+    @app.get("/check-status")
+    def status() -> dict:
+        return {
+            "vow": {"available": True},
+            "countries": [
+                {"countryCode": "AT", "availability": "Available"},
+                {"countryCode": "EL", "availability": "Unavailable"},
+                {"countryCode": "MT", "availability": "MonitoringDisabled"},
+            ],
+        }
+
+    assert StatusCache(serve_app(app)).get().unavailable == ("GR",)

@@ -152,3 +152,60 @@ def test_command_line_serves(closed_port: int) -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_one_company_per_member_state_and_xi() -> None:
+    from vies.vatnumber import EU_COUNTRY_CODES
+
+    assert {cc for cc, _ in load_companies()} == set(EU_COUNTRY_CODES)
+
+
+def test_test_service_knows_only_the_test_numbers(standin: str) -> None:
+    url = f"{standin}/check-vat-test-service"
+    valid = httpx.post(url, json={"countryCode": "CZ", "vatNumber": "100"})
+    assert (valid.status_code, valid.json()["valid"]) == (200, True)
+    assert httpx.post(url, json={"countryCode": "CZ", "vatNumber": "200"}).json()["valid"] is False
+    blocked = httpx.post(url, json={"countryCode": "CZ", "vatNumber": "400"})
+    assert blocked.json()["errorWrappers"][0]["error"] == "VAT_BLOCKED"
+    real = httpx.post(url, json={"countryCode": "CZ", "vatNumber": "35192275"})
+    assert real.json()["errorWrappers"][0]["error"] == "INVALID_INPUT"
+
+
+def test_error_inside_a_200_answer(standin: str) -> None:
+    httpx.post(f"{standin}/_control/fail-next", json={"error": "IP_BLOCKED", "style": "body200"})
+    answer = _check(standin, {"countryCode": "HU", "vatNumber": "12345676"})
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "actionSucceed": False,
+        "errorWrappers": [{"error": "IP_BLOCKED", "message": "VIES stand-in: IP_BLOCKED"}],
+    }
+
+
+def test_member_state_marked_unavailable_until_reset(standin: str) -> None:
+    marked = httpx.post(f"{standin}/_control/unavailable", json={"countries": ["CZ", "GR"]})
+    assert marked.json() == {"unavailable": ["CZ", "EL"]}
+    status = httpx.get(f"{standin}/check-status").json()
+    down = {c["countryCode"] for c in status["countries"] if c["availability"] != "Available"}
+    assert down == {"CZ", "EL"}
+    answer = _check(standin, {"countryCode": "CZ", "vatNumber": "35192275"})
+    assert answer.json()["errorWrappers"][0]["error"] == "MS_UNAVAILABLE"
+    httpx.post(f"{standin}/_control/reset")
+    assert _check(standin, {"countryCode": "CZ", "vatNumber": "35192275"}).json()["valid"]
+    bad = httpx.post(f"{standin}/_control/unavailable", json={"countries": ["US"]})
+    assert bad.status_code == 400
+
+
+def test_fail_rate_fails_a_share_of_checks_until_reset(standin: str) -> None:
+    """`make chaos`'s VIES: a share of checks fails transiently for a while."""
+    valid = {"countryCode": "HU", "vatNumber": "100"}
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 0.5, "seconds": 600})
+    answers = [_check(standin, valid).status_code for _ in range(40)]
+    assert 5 < answers.count(500) < 35 and answers.count(200) == 40 - answers.count(500)
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 1.0, "seconds": 0})
+    assert _check(standin, valid).status_code == 200  # the period is over
+    httpx.post(f"{standin}/_control/fail-rate", json={"rate": 1.0, "seconds": 600})
+    assert _check(standin, valid).status_code == 500
+    httpx.post(f"{standin}/_control/reset")
+    assert _check(standin, valid).status_code == 200
+    bad = httpx.post(f"{standin}/_control/fail-rate", json={"rate": "often"})
+    assert bad.status_code == 400

@@ -167,6 +167,7 @@ def test_five_wrong_codes_send_back_to_the_password_and_lock(app, client):
     assert client.get("/admin/login/code").headers["Location"].startswith("/admin/login")
     locked = _password(client)
     assert locked.status_code == 429 and "Too many wrong codes" in locked.get_data(as_text=True)
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
     assert client.get("/admin/").status_code == 302
 
 

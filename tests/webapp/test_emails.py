@@ -84,7 +84,7 @@ def test_deadline_is_in_budapest_time_and_the_locale_format(app, registration):
     assert "26 Nov 2026 14:03" in _render(app, "confirmation", registration, "en").text
 
 
-@pytest.mark.parametrize("kind", ["already_registered"])
+@pytest.mark.parametrize("kind", ["already_registered", "password_reset_unknown"])
 def test_outbox_emails_in_both_languages(app, kind):
     en = render_outbox_email(app, kind, language="en", context={})
     hu = render_outbox_email(app, kind, language="hu", context={})
@@ -93,3 +93,23 @@ def test_outbox_emails_in_both_languages(app, kind):
         assert sentence not in hu.text
     for link in LINKS.findall(en.text + hu.text + en.html + hu.html):
         assert link.startswith(BASE)
+
+
+def test_reviewers_are_told_when_vies_would_not_check_the_number(app):
+    reg = make_registration(
+        app, vies_result={"valid": True, "matches": True, "no_data": True, "fields": [],
+                          "flag_reason": "VAT_BLOCKED"},
+    )  # fmt: skip
+    message = _render(app, c.EmailKind.REVIEW_REQUESTED, reg, "en")
+    assert "VAT_BLOCKED" in message.text and "VAT_BLOCKED" in message.html
+
+
+def test_delayed_mismatch_names_the_address_field(app):
+    reg = make_registration(
+        app,
+        vies_result={"valid": True, "matches": False, "no_data": False, "fields": [
+            {"field": "street", "registered": "Váci út 22.", "typed": "Váci út 22",
+             "matches": False, "note": ""}]},
+    )  # fmt: skip
+    message = _render(app, c.EmailKind.VAT_CHECK_DELAYED_MISMATCH, reg, "en")
+    assert "Street and house number" in message.text and "Street and house number" in message.html

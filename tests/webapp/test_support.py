@@ -70,7 +70,9 @@ def test_a_request_from_submission_to_closed_with_its_emails(web, mailbox):
 
     [confirmation] = mailbox.wait_for("anna@szoke-gumi.hu")
     assert confirmation.subject == f"We received your support request {reference}"
-    assert "I cannot log in since yesterday." in confirmation.text
+    # The address is not confirmed as anyone's: what was typed is not sent to it.
+    assert "I cannot log in since yesterday." not in confirmation.text
+    assert "Nagy Anna" not in confirmation.text and reference in confirmation.text
     [notice] = mailbox.wait_for(SUPPORT)
     assert notice.subject == f"New support request {reference}: Login and password"
     assert "My email address or password is not accepted" in notice.text
@@ -139,6 +141,7 @@ def test_logged_in_requests_are_prefilled_and_readable_only_by_their_account(web
     assert req.account_id is not None
     [confirmation] = mailbox.wait_for(WORKSHOP)
     assert f"http://aos.test/help/requests/{req.reference}" in confirmation.text
+    assert "Please change our user type." in confirmation.text  # the account's own address
 
     path = f"/help/requests/{req.reference}"
     assert "Please change our user type." in owner.get(path).get_data(as_text=True)

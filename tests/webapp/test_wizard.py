@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.webapp.conftest import csrf_token
+from tests.webapp.conftest import csrf_from, csrf_token
 
 COMPANY = {
     "company_name": "Kovács és Társa Autójavító Kft.",
@@ -143,3 +143,61 @@ def test_discard_deletes_the_draft(client):
     client.post("/register/discard", data={"csrf_token": token})
     assert client.get("/register").headers["Location"] == "/register/type"
     assert 'selected value="WORKSHOP"' not in client.get("/register/type").get_data(as_text=True)
+
+
+def _mismatch_then_adopt(client, country: str, company: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+    post(client, "type", {"user_type": "WORKSHOP"})
+    post(client, "country", {"country": country})
+    post(client, "company", {**COMPANY, **company})
+    post(client, "access", {**ACCESS, "email": f"owner@{country.lower()}.example"})
+    token = csrf_token(client, "/register/review")
+    sent = client.post("/register/review?lang=en", data={"csrf_token": token})
+    assert sent.headers["Location"] == "/register/company"
+    page = client.get("/register/company?lang=en").get_data(as_text=True)
+    assert "Use the registered data" in page
+    client.post("/register/company/adopt", data={"csrf_token": csrf_from(page)})
+    return client.get("/register/company?lang=en").get_data(as_text=True)
+
+
+def _send(client, email: str) -> str:  # type: ignore[no-untyped-def]
+    """Step through company and access as filled in, send; the status page's address."""
+    page = client.get("/register/company?lang=en").get_data(as_text=True)
+    values = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
+    fields = {k: values.get(k, "") for k in COMPANY}
+    assert post(client, "company", fields).headers["Location"] == "/register/access"
+    assert post(client, "access", {**ACCESS, "password": "", "email": email}).status_code == 302
+    token = csrf_token(client, "/register/review")
+    return client.post("/register/review", data={"csrf_token": token}).headers["Location"]
+
+
+def test_irish_applicant_adopts_without_a_postcode_in_vies(web, mailbox):
+    client = web.test_client()
+    company = {
+        "company_name": "Ballymount Motors Limited",
+        "street": "Unit 4 Ballymount Road",  # the comma is missing
+        "postcode": "D12 X9Y8",
+        "city": "Dublin 12",
+        "vat_number": "IE9666512W",
+    }
+    page = _mismatch_then_adopt(client, "IE", company)
+    assert 'value="UNIT 4, BALLYMOUNT ROAD"' in page
+    assert 'value="D12 X9Y8"' in page  # VIES holds no postcode: the typed one stays
+    assert "Your company data do not match" not in page
+    assert _send(client, "owner@ie.example").startswith("/status/")
+    assert mailbox.wait_for("owner@ie.example")
+
+
+def test_address_that_cannot_be_split_is_adopted_verbatim(web, mailbox):
+    client = web.test_client()
+    company = {
+        "company_name": "Hal Far Engineering Limited",
+        "street": "Hal Far Industrial Estate 1",
+        "postcode": "BBG 3000",
+        "city": "Birżebbuġa",
+        "vat_number": "MT10585238",
+    }
+    page = _mismatch_then_adopt(client, "MT", company)
+    assert 'value="ĦAL FAR ENGINEERING LIMITED"' in page
+    assert 'id="adopted-address"' in page and "HAL FAR INDUSTRIAL ESTATE" in page
+    assert _send(client, "owner@mt.example").startswith("/status/")
+    assert mailbox.wait_for("owner@mt.example")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
@@ -77,6 +78,26 @@ async def wait_for_status(
             return view
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"still {view.status}, expected {status}")
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_record(
+    app,  # type: ignore[no-untyped-def]
+    registration_id: str,
+    fact: Callable[[Registration], bool],
+    timeout: float = 20.0,
+) -> Registration:
+    """The registration's record once `fact` holds. The workflow's status changes before
+    the activity writing the record has run, so a test asserting on the database waits
+    for the database, not for the status query."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        with app.extensions["aos_sessions"]() as session:
+            record = session.get(Registration, registration_id)
+        if record is not None and fact(record):
+            return record
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the record of {registration_id} never got there")
         await asyncio.sleep(0.1)
 
 

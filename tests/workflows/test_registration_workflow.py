@@ -11,7 +11,13 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from tests.workflows.helpers import HOURS_48, make_registration, start, wait_for_status
+from tests.workflows.helpers import (
+    HOURS_48,
+    make_registration,
+    start,
+    wait_for_record,
+    wait_for_status,
+)
 from webapp.models import Account, Registration, SentEmail
 from workflows import contracts as c
 
@@ -44,7 +50,7 @@ async def test_happy_path_activates_the_account(
 
     await handle.execute_update(c.UPDATE_CONFIRM_EMAIL, c.ConfirmEmailRequest(), result_type=str)
     await wait_for_status(handle, c.Status.AWAITING_REVIEW)
-    assert _record(app, reg.id).email_confirmed_at is not None
+    await wait_for_record(app, reg.id, lambda r: r.email_confirmed_at is not None)
 
     result = await _approve(handle)
     assert result.status == c.Status.APPROVED

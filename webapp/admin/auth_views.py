@@ -14,11 +14,13 @@ from webapp.admin import totp
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import audit
 from webapp.admin.forms import CodeForm
+from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
 from webapp.auth.session import (
     begin_second_factor,
     cancel_second_factor,
     complete_second_factor,
+    current,
     log_out,
     pending_second_factor,
     safe_next,
@@ -43,20 +45,27 @@ def _locked_message(until: datetime) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form), (400 if form.errors else 200)
     email = form.email.data.strip().lower()
+    attempt = throttle.begin("console", email)
+    if attempt.refused:
+        assert attempt.wait is not None
+        return throttle.refusal("admin/login.html", attempt.wait, form=form)
     account = db().scalars(select(Account).where(Account.email == email)).first()
     ok = verify_password(account.password_hash if account else None, form.password.data)
     if not ok or account is None or not account.is_admin or not account.active:
         error = _("The email address or the password is not correct.")
         return render_template("admin/login.html", form=form, error=error), 401
+    attempt.succeeded()
     # Said only after a correct password, like every other account state.
     until = totp.locked_until(account)
     if until is not None:
-        return render_template("admin/login.html", form=form, error=_locked_message(until)), 429
+        page = render_template("admin/login.html", form=form, error=_locked_message(until))
+        wait = max(1, int((until - datetime.now(UTC)).total_seconds()) + 1)
+        return page, 429, {"Retry-After": str(wait)}
     if (account.totp_failures or 0) >= totp.MAX_FAILURES:
         account.totp_failures = 0  # the lock has run out: a fresh series of tries
         db().commit()
@@ -99,10 +108,7 @@ def enrol() -> Response:
         return account
     if account.totp_enrolled_at is not None:
         return redirect(url_for("admin.code", **_next_args()))
-    if not account.totp_secret:
-        # Kept until confirmed, so reloading the page does not invalidate a scanned code.
-        account.totp_secret = totp.new_secret()
-        db().commit()
+    shown = totp.enrolment(db(), account)
     form = CodeForm()
     error = None
     if form.validate_on_submit():
@@ -110,17 +116,8 @@ def enrol() -> Response:
         if isinstance(result, Response):
             return result
         error = result
-    uri = totp.provisioning_uri(account)
     page = make_response(
-        render_template(
-            "admin/enrol.html",
-            form=form,
-            error=error,
-            secret=totp.grouped(account.totp_secret or ""),
-            uri=uri,
-            qr=totp.qr_svg(uri),
-            email=account.email,
-        ),
+        render_template("admin/enrol.html", form=form, error=error, **shown),
         401 if error else 200,
     )
     page.headers["Cache-Control"] = "no-store"  # the page shows the secret
@@ -128,7 +125,7 @@ def enrol() -> Response:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-def code() -> str | Response | tuple[str, int]:
+def code() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     account = _pending_or_login()
     if isinstance(account, Response):
         return account
@@ -137,8 +134,14 @@ def code() -> str | Response | tuple[str, int]:
     form = CodeForm()
     error = None
     if form.validate_on_submit():
+        attempt = throttle.begin("totp", account.email)
+        if attempt.refused:
+            assert attempt.wait is not None
+            return throttle.refusal("admin/code.html", attempt.wait, form=form, email=account.email)
         result = _accept(account, form)
         if isinstance(result, Response):
+            if current("admin") is not None:  # logged in, not sent back by the lock
+                attempt.succeeded()
             return result
         error = result
     page = render_template("admin/code.html", form=form, error=error, email=account.email)

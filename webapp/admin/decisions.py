@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Account, AuditEntry, Registration
 from webapp.registration.progress import status_label
-from webapp.temporal_bridge import DecisionRefused, TemporalBridge, TemporalUnavailable
+from webapp.temporal_bridge import (
+    DecisionRefused,
+    TemporalBridge,
+    TemporalUnavailable,
+    UpdateNotConfirmed,
+)
 from workflows import contracts as c
 
 # Common reasons to pick; the applicant gets the text in the registration's language.
@@ -34,6 +39,8 @@ REJECTION_REASONS = {
 class Outcome(StrEnum):
     DECIDED = "decided"
     ALREADY_DECIDED = "already_decided"
+    DECIDED_BEFORE_BY_YOU = "decided_before_by_you"
+    NOT_CONFIRMED = "not_confirmed"
     NOT_IN_REVIEW = "not_in_review"
     UNAVAILABLE = "unavailable"
 
@@ -82,18 +89,30 @@ def submit_decision(
     decision = c.Decision(approve=approve, decided_by=str(admin.id), reason=reason)
     try:
         if not reg.workflow_started:
-            raise DecisionRefused(f"Registration is not awaiting review: {reg.status}")
+            raise DecisionRefused(
+                f"Registration is not awaiting review: {reg.status}", c.REFUSED_NOT_IN_REVIEW
+            )
         result = bridge.decide(reg.id, decision, update_id=update_id)
     except DecisionRefused as err:
-        refused = _refusal(str(err))
-        audit(
-            db,
-            admin.email,
-            "registration.decision_refused",
-            f"{'approve' if approve else 'reject'}: {err}",
-            reg.id,
-        )
+        refused = _refusal(err, admin)
+        if refused.outcome != Outcome.DECIDED_BEFORE_BY_YOU:  # a repeated click is no news
+            audit(
+                db,
+                admin.email,
+                "registration.decision_refused",
+                f"{'approve' if approve else 'reject'}: {err}",
+                reg.id,
+            )
         return refused
+    except UpdateNotConfirmed:
+        # Sent, but no answer yet (e.g. no worker running): it may still be recorded.
+        return DecisionOutcome(
+            Outcome.NOT_CONFIRMED,
+            _(
+                "The decision was sent but is not confirmed yet. Reload the page in a "
+                "moment to see whether it was recorded."
+            ),
+        )
     except TemporalUnavailable:
         return DecisionOutcome(
             Outcome.UNAVAILABLE,
@@ -109,10 +128,16 @@ def submit_decision(
     )
 
 
-def _refusal(message: str) -> DecisionOutcome:
-    # The workflow's validator and handler speak English to operators; the console
-    # turns the two cases into plain sentences.
-    if "already been decided" in message:
+def _refusal(err: DecisionRefused, admin: Account) -> DecisionOutcome:
+    # The workflow names the kind of refusal (ApplicationError.type); only a recorded
+    # decision by someone else is called one.
+    if err.kind == c.REFUSED_ALREADY_DECIDED:
+        decided_by = str(err.details[0]) if err.details else ""
+        if decided_by == str(admin.id):
+            return DecisionOutcome(
+                Outcome.DECIDED_BEFORE_BY_YOU,
+                _("Your earlier decision on this registration was recorded. Nothing was changed."),
+            )
         return DecisionOutcome(
             Outcome.ALREADY_DECIDED,
             _(

@@ -135,7 +135,9 @@ def detail(registration_id: str) -> str:
         country_name=lambda code: country_name(code, str(get_locale() or "hu")),
         sla_seconds=settings.review_sla,
         overdue=is_overdue(reg) or bool(view and view.review_overdue),
-        can_decide=status == c.Status.AWAITING_REVIEW,
+        # A recorded decision is carried out by the workflow; no second one is offered.
+        can_decide=status == c.Status.AWAITING_REVIEW and not (view and view.decided_by),
+        decision_in_progress=status == c.Status.AWAITING_REVIEW and bool(view and view.decided_by),
         temporal_link=(
             f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
             f"/workflows/{c.workflow_id_for(reg.id)}"

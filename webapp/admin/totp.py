@@ -11,7 +11,7 @@ from time import time
 
 import pyotp
 import segno
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.orm import Session
 
 from webapp.formatting import as_utc
@@ -20,7 +20,8 @@ from webapp.models import Account
 ISSUER = "AOS Portal"
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=15)
-_CODE = re.compile(r"^\d{6}$")
+# ASCII digits only: \d would also take Arabic-Indic and other Unicode digits.
+_CODE = re.compile(r"[0-9]{6}", re.ASCII)
 
 
 def new_secret() -> str:
@@ -44,8 +45,8 @@ def grouped(secret: str) -> str:
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step whose code this is (current ±1), or None."""
-    code = re.sub(r"\s+", "", code or "")
-    if not _CODE.match(code):
+    code = re.sub(r"[ \t]+", "", code or "")
+    if not _CODE.fullmatch(code):
         return None
     totp = pyotp.TOTP(secret)
     step = int((time() if now is None else now) // totp.interval)
@@ -65,13 +66,42 @@ def locked_until(account: Account, now: datetime | None = None) -> datetime | No
     return until if until > now else None
 
 
-def check_code(db: Session, account: Account, code: str) -> bool:
-    """Accept the code once and reset the failure count, or count one more failure.
+def _reserve_try(db: Session, account: Account, now: datetime) -> int | None:
+    """Count this try as a failure before checking it, in one atomic UPDATE … RETURNING,
+    so parallel requests cannot all pass a stale "failures < 5" check: the database hands
+    out at most MAX_FAILURES tries per lock period. A lock that has run out starts a fresh
+    series. None: locked."""
+    expired = Account.totp_failed_at < now - LOCK
+    row = db.execute(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            or_(Account.totp_failures < MAX_FAILURES, Account.totp_failed_at.is_(None), expired),
+        )
+        .values(
+            totp_failures=case((expired, 1), else_=Account.totp_failures + 1),
+            totp_failed_at=now,
+        )
+        .returning(Account.totp_failures)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.commit()
+    return None if row is None else int(row[0])
 
-    The last-step update is a single conditional UPDATE, so two requests racing with the
-    same code cannot both pass."""
+
+def check_code(db: Session, account: Account, code: str) -> bool:
+    """Accept the code once and reset the failure count, or leave it counted as a failure.
+
+    The try is counted first (`_reserve_try`); a right code then clears the count, and the
+    last-step update is a single conditional UPDATE, so two requests racing with the same
+    code cannot both pass."""
     assert account.totp_secret
+    now = datetime.now(UTC)
+    if _reserve_try(db, account, now) is None:
+        db.refresh(account)
+        return False
     step = matching_step(account.totp_secret, code)
+    accepted = 0
     if step is not None:
         accepted = db.execute(
             update(Account)
@@ -80,12 +110,24 @@ def check_code(db: Session, account: Account, code: str) -> bool:
                 or_(Account.totp_last_step.is_(None), Account.totp_last_step < step),
             )
             .values(totp_last_step=step, totp_failures=0, totp_failed_at=None)
+            .execution_options(synchronize_session=False)
         ).rowcount
         db.commit()
-        db.refresh(account)
-        if accepted:
-            return True
-    account.totp_failures = (account.totp_failures or 0) + 1
-    account.totp_failed_at = datetime.now(UTC)
-    db.commit()
-    return False
+    db.refresh(account)
+    return bool(accepted)
+
+
+def enrolment(db: Session, account: Account) -> dict[str, str]:
+    """What an enrolment page shows (console first login, applicant Account page): the
+    secret is made once and kept until a code confirms it, so reloading the page does not
+    invalidate a code already scanned."""
+    if not account.totp_secret:
+        account.totp_secret = new_secret()
+        db.commit()
+    uri = provisioning_uri(account)
+    return {
+        "secret": grouped(account.totp_secret or ""),
+        "uri": uri,
+        "qr": qr_svg(uri),
+        "email": account.email,
+    }

@@ -5,7 +5,8 @@ account id and a fingerprint of its password hash and session version. Setting t
 password changes both, so the link works once, and bumping the session version ends
 every session of the account. No table holds the tokens.
 
-The answer is the same page whether or not the address belongs to an account. Rate limit
+The answer is the same page, after the same work, whether or not the address belongs to an
+account: an unknown address gets an email saying that no account uses it. Rate limit
 (webapp/support/ratelimit.py): 3 requests per email address and 10 per client IP per
 hour, counted for known and unknown addresses alike; beyond that, HTTP 429 and a message.
 """
@@ -89,6 +90,11 @@ def _resettable(account: Account) -> bool:
     return account.role == "applicant" and account.active
 
 
+def _nobody() -> Account:
+    """A stand-in account to sign a token for, never stored."""
+    return Account(id=0, password_hash="", session_version=1)
+
+
 def _secret() -> str:
     return current_app.config["SETTINGS"].secret_key
 
@@ -105,17 +111,28 @@ def forgot() -> str | tuple[str, int] | tuple[str, int, dict[str, str]]:
         page = render_template("auth/reset_request.html", form=form, too_many=True)
         return page, 429, {"Retry-After": "3600"}
     account = db().scalars(select(Account).where(Account.email == email)).first()
-    if account is not None and _resettable(account):
-        settings = current_app.config["SETTINGS"]
-        path = url_for("password.reset", token=reset_token(settings.secret_key, account))
-        queue_email(
-            db(),
-            bridge(),
-            kind="password_reset",
-            recipient=account.email,
-            language=str(get_locale() or account.language or "hu"),
-            context={"reset_url": settings.public_base_url + path},
+    settings = current_app.config["SETTINGS"]
+    # The same work for every address (a token signed, one message through the outbox),
+    # so neither the answer nor its time tells a known address from an unknown one. An
+    # unknown address hears that no account uses it (django-allauth does the same).
+    known = account is not None and _resettable(account)
+    token = reset_token(settings.secret_key, account if known else _nobody())
+    if known:
+        kind, context = (
+            "password_reset",
+            {"reset_url": settings.public_base_url + url_for("password.reset", token=token)},
         )
+    else:
+        kind = "password_reset_unknown"
+        context = {"register_url": settings.public_base_url + url_for("registration.home")}
+    queue_email(
+        db(),
+        bridge(),
+        kind=kind,
+        recipient=email,
+        language=str(get_locale() or (account.language if account else None) or "hu"),
+        context=context,
+    )
     # The same page for every address: it does not tell whether an account exists.
     return render_template("auth/reset_sent.html", email=email)
 

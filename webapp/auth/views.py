@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
-from webapp.auth.session import log_in, log_out, safe_next
+from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
 from webapp.models import Account, Registration
 from webapp.passwords import verify_password
@@ -23,11 +24,15 @@ def generic_error() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), (400 if form.errors else 200)
     email = form.email.data.strip().lower()
+    attempt = throttle.begin("login", email)
+    if attempt.refused:
+        assert attempt.wait is not None
+        return throttle.refusal("auth/login.html", attempt.wait, form=form)
     session = db()
     account = session.scalars(
         select(Account).where(Account.email == email, Account.role == "applicant")
@@ -41,7 +46,12 @@ def login() -> str | Response | tuple[str, int]:
     stored_hash = account.password_hash if account else (pending.password_hash if pending else None)
     if not verify_password(stored_hash, form.password.data):
         return render_template("auth/login.html", form=form, error=generic_error()), 401
+    attempt.succeeded()
     if account is not None and account.active:
+        if account.totp_enrolled_at is not None:  # two-step login: the code comes next
+            begin_second_factor(account, "applicant")
+            target = safe_next("")
+            return redirect(url_for("two_step.code", **({"next": target} if target else {})))
         log_in(account, "applicant")
         return redirect(safe_next(url_for("portal.home")))
     if account is not None:

@@ -11,8 +11,17 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from webapp.auth.session import current, log_in, login_required
+from webapp.auth import store
+from webapp.auth.session import (
+    current,
+    current_record,
+    limits,
+    log_in,
+    log_out_everywhere,
+    login_required,
+)
 from webapp.database import db
+from webapp.formatting import format_deadline
 from webapp.models import Account
 from webapp.passwords import hash_password, verify_password
 from webapp.portal import catalogue
@@ -103,18 +112,31 @@ def technical_entry(category: str, entry_id: str) -> str:
     return render_template("portal/entry.html", account=account, entry=entry)
 
 
+def _account_page(account: Account, form: ChangePasswordForm) -> str:
+    idle, _absolute = limits("applicant")
+    this = current_record("applicant")
+    sessions = store.active(db(), account.id, "applicant", account.session_version, idle)
+    return render_template(
+        "portal/account.html",
+        account=account,
+        form=form,
+        sessions=sessions,
+        this_session=this.id if this else None,
+        describe_device=describe_device,
+        format_time=lambda moment: format_deadline(moment, _lang()),
+    )
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required("applicant")
 def account() -> str | Response | tuple[str, int]:
     account = _account()
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return render_template("portal/account.html", account=account, form=form), (
-            400 if form.errors else 200
-        )
+        return _account_page(account, form), (400 if form.errors else 200)
     if not verify_password(account.password_hash, form.current_password.data):
         form.current_password.errors = [_("The current password is not correct.")]
-        return render_template("portal/account.html", account=account, form=form), 400
+        return _account_page(account, form), 400
     account.password_hash = hash_password(form.new_password.data)
     # Every other session of the account ends; this one continues with the new version.
     account.session_version = (account.session_version or 1) + 1
@@ -122,3 +144,39 @@ def account() -> str | Response | tuple[str, int]:
     log_in(account, "applicant")
     flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("portal.account"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required("applicant")
+def logout_everywhere() -> Response:
+    """Ends every session of the account, this one included (the CSRF token guards it)."""
+    log_out_everywhere(_account())
+    flash(_("You have been logged out on every device."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def describe_device(user_agent: str) -> str:
+    """A few words a person recognises ("Firefox on Windows"), not the raw header."""
+    text = user_agent or ""
+    browser = next(
+        (name for key, name in _BROWSERS if key in text), _("Unknown browser") if text else ""
+    )
+    system = next((name for key, name in _SYSTEMS if key in text), "")
+    if not text:
+        return _("Unknown device")
+    return f"{browser} · {system}" if system else browser
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)

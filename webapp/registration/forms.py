@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
 from webapp.countries import country_choices
+from webapp.input_filter import single_line
 from webapp.password_policy import check_new_password
 from workflows.contracts import USER_TYPE_LABELS
 
@@ -49,22 +50,32 @@ class CompanyStep(FlaskForm):
     company_name = StringField(
         _l("Company name"),
         description=_l("With the legal form, exactly as registered for VAT (e.g. Kft., Bt.)"),
-        validators=[_required(), Length(max=200)],
+        validators=[_required(), Length(max=200), single_line],
     )
-    street = StringField(_l("Street and house number"), validators=[_required(), Length(max=200)])
-    postcode = StringField(_l("Postcode"), validators=[_required(), Length(max=20)])
-    city = StringField(_l("City"), validators=[_required(), Length(max=100)])
+    street = StringField(
+        _l("Street and house number"), validators=[_required(), Length(max=200), single_line]
+    )
+    postcode = StringField(_l("Postcode"), validators=[_required(), Length(max=20), single_line])
+    city = StringField(_l("City"), validators=[_required(), Length(max=100), single_line])
     vat_number = StringField(_l("VAT number"), validators=[_required(), Length(max=20)])
     billing_differs = BooleanField(_l("The billing address is different"))
     # No Optional() here: it would stop the check that they are filled in when ticked.
-    billing_street = StringField(_l("Billing street and house number"), [Length(max=200)])
-    billing_postcode = StringField(_l("Billing postcode"), [Length(max=20)])
-    billing_city = StringField(_l("Billing city"), [Length(max=100)])
-    rep_title = StringField(
-        _l("Title"), description=_l("Optional, e.g. Dr."), validators=[Optional(), Length(max=40)]
+    billing_street = StringField(
+        _l("Billing street and house number"), [Length(max=200), single_line]
     )
-    rep_first_name = StringField(_l("First name"), validators=[_required(), Length(max=100)])
-    rep_last_name = StringField(_l("Last name"), validators=[_required(), Length(max=100)])
+    billing_postcode = StringField(_l("Billing postcode"), [Length(max=20), single_line])
+    billing_city = StringField(_l("Billing city"), [Length(max=100), single_line])
+    rep_title = StringField(
+        _l("Title"),
+        description=_l("Optional, e.g. Dr."),
+        validators=[Optional(), Length(max=40), single_line],
+    )
+    rep_first_name = StringField(
+        _l("First name"), validators=[_required(), Length(max=100), single_line]
+    )
+    rep_last_name = StringField(
+        _l("Last name"), validators=[_required(), Length(max=100), single_line]
+    )
 
     # The country is chosen on an earlier step; the wizard sets it here.
     country_code: str | None = None
@@ -104,7 +115,9 @@ class CompanyStep(FlaskForm):
 
 
 class AccessStep(FlaskForm):
-    contact_person = StringField(_l("Contact person"), validators=[_required(), Length(max=200)])
+    contact_person = StringField(
+        _l("Contact person"), validators=[_required(), Length(max=200), single_line]
+    )
     email = EmailField(
         _l("Email"),
         validators=[

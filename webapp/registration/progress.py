@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from webapp.countries import country_name
 from webapp.formatting import format_deadline, format_remaining
 from webapp.models import Registration
+from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 
 
@@ -26,6 +29,7 @@ class Progress:
     rejection_reason: str | None = None
     vat_attempts: int = 0
     next_vat_try: str | None = None
+    vat_pending: str | None = None  # why the VAT check is still pending, when known
 
 
 def status_label(status: str) -> str:
@@ -129,3 +133,21 @@ def build_progress(
         steps=steps,
         rejection_reason=(view.rejection_reason if view else reg.rejection_reason),
     )
+
+
+def pending_reason(country_code: str, attempts: int) -> str | None:
+    """Why the VAT check is still pending: the member state's service, when VIES says it is
+    down; else, after a failed attempt, a plain "pending" (our own faults included: they are
+    never the applicant's)."""
+    if country_unavailable(country_code):
+        return _(
+            "The %(country)s VAT service is currently unavailable. We keep trying and will "
+            "email you when the check is done.",
+            country=country_name(country_code, str(get_locale() or "hu")),
+        )
+    if attempts > 1:
+        return _(
+            "VAT check pending: the EU VAT register has not answered yet. Your data are kept; "
+            "you need not do anything."
+        )
+    return None

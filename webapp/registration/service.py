@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from webapp.config import Settings
 from webapp.mailer import queue_email
 from webapp.models import Account, Registration
+from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 from workflows import contracts as c
 
@@ -36,6 +37,7 @@ def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput
         street=reg.street,
         postcode=reg.postcode,
         city=reg.city,
+        adopted_address=reg.adopted_address or "",
         confirmation_window_seconds=settings.confirmation_window,
         review_sla_seconds=settings.review_sla,
         vies_retry_horizon_seconds=settings.vies_retry_horizon,
@@ -82,16 +84,6 @@ def start_workflow(
     return True
 
 
-def resume_unstarted(session: Session, bridge: TemporalBridge, settings: Settings) -> int:
-    """Start the workflows of registrations stored while Temporal was unreachable."""
-    pending = session.scalars(
-        select(Registration).where(
-            Registration.workflow_started.is_(False), Registration.open_email.is_not(None)
-        )
-    ).all()
-    return sum(start_workflow(session, bridge, settings, reg) for reg in pending)
-
-
 # How long "Send Registration" waits for the VIES answer before showing the status page.
 VAT_WAIT_SECONDS = 8.0
 REGISTRATION_FIELDS = (
@@ -122,15 +114,19 @@ def submit_registration(
     """ "Send Registration": store, start the workflow, wait briefly for the VIES answer."""
     email = fields["email"].strip().lower()
     if address_is_taken(session, email):
-        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        tell_owner(session, bridge, settings, email, language)
         return Submission("taken")
     values = {name: (fields.get(name) or "").strip() for name in REGISTRATION_FIELDS}
     values["email"] = email
     reg = Registration(
-        id=new_registration_id(), language=language, password_hash=password_hash, **values
+        id=new_registration_id(),
+        language=language,
+        password_hash=password_hash,
+        adopted_address=fields.get("adopted_address") or None,
+        **values,
     )
     if not store_registration(session, reg):
-        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
+        tell_owner(session, bridge, settings, email, language)
         return Submission("taken")
     if not start_workflow(session, bridge, settings, reg):
         return Submission("stored", reg)
@@ -138,6 +134,15 @@ def submit_registration(
     if view is not None and view.status == c.Status.VAT_MISMATCH:
         return Submission("mismatch", reg, view)
     return Submission("started", reg, view)
+
+
+def tell_owner(
+    session: Session, bridge: TemporalBridge, settings: Settings, email: str, language: str
+) -> None:
+    """The "someone tried to register your address" email, at most once an hour per
+    address: repeated attempts must not turn the form into a mail bomb."""
+    if allow(session, settings.secret_key, [("already-registered", email, 1)]):
+        queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
 
 
 def wait_for_vat_check(

@@ -3,18 +3,21 @@ The step-by-step wizard is in wizard.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.database import bridge, db
+from webapp.formatting import as_utc
 from webapp.models import Registration
 from webapp.passwords import hash_password
-from webapp.registration import service
+from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
-from webapp.registration.progress import build_progress
+from webapp.registration.progress import build_progress, pending_reason
 from webapp.temporal_bridge import DecisionRefused, TemporalUnavailable
 from webapp.tokens import registration_from_confirmation, registration_from_status, status_token
 from workflows import contracts as c
@@ -25,7 +28,7 @@ bp = Blueprint("registration", __name__)
 PREFILL_FIELDS = (
     "user_type country company_name street postcode city vat_number billing_street "
     "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
-    "phone email"
+    "phone email adopted_address"
 ).split()
 
 
@@ -46,9 +49,18 @@ def status_url_for(registration_id: str) -> str:
 def _registration_for(token: str, loader) -> Registration:  # type: ignore[no-untyped-def]
     registration_id = loader(settings().secret_key, token)
     reg = db().get(Registration, registration_id) if registration_id else None
-    if reg is None:
+    if reg is None or link_expired(reg, settings().link_lifetime_after_end):
         abort(404)
     return reg
+
+
+def link_expired(reg: Registration, lifetime: int) -> bool:
+    """Status and restart links work until `lifetime` seconds after the registration ended
+    (30 days by default): a link found in an old mailbox opens nothing."""
+    if reg.open_email is not None or reg.status not in c.FINAL_STATUSES:
+        return False
+    ended = as_utc(reg.decided_at or reg.updated_at)
+    return datetime.now(UTC) - ended > timedelta(seconds=lifetime)
 
 
 def fields_from_form(form: RegistrationForm) -> dict[str, str]:
@@ -105,7 +117,7 @@ def register() -> str | Response | tuple[str, int]:
         lang(),
     )
     if result.outcome == "taken":
-        return render_template("registration/check_email.html")
+        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
     assert result.registration is not None
     if result.outcome == "mismatch":
         vat = result.view.vat_result if result.view else None
@@ -115,6 +127,13 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.get("/status/<token>")
 def status(token: str) -> str:
+    shown = decoy.progress(
+        registration_from_status(settings().secret_key, token) or "",
+        settings().confirmation_window,
+        lang(),
+    )
+    if shown is not None:
+        return render_template("registration/status.html", reg=None, progress=shown, token=token)
     reg = _registration_for(token, registration_from_status)
     view = None
     try:
@@ -130,15 +149,21 @@ def status(token: str) -> str:
             progress.vat_attempts, progress.next_vat_try = bridge().vat_attempts(reg.id)
         except TemporalUnavailable:
             pass
+        progress.vat_pending = pending_reason(reg.country_code, progress.vat_attempts)
     return render_template("registration/status.html", reg=reg, progress=progress, token=token)
 
 
 @bp.post("/status/<token>/resend")
 def resend(token: str) -> Response:
     """Send the confirmation email again; it does not extend the 48 hours."""
-    reg = _registration_for(token, registration_from_status)
+    registration_id = registration_from_status(settings().secret_key, token) or ""
     try:
-        bridge().resend_confirmation(reg.id)
+        if decoy.created_at(registration_id) is not None:
+            wait = decoy.resend_wait(registration_id)
+            if wait:
+                raise DecisionRefused(f"wait:{wait}")
+        else:
+            bridge().resend_confirmation(_registration_for(token, registration_from_status).id)
     except DecisionRefused as err:
         if err.args and str(err.args[0]).startswith("wait:"):
             seconds = int(str(err.args[0]).split(":", 1)[1])
@@ -167,6 +192,8 @@ def resend(token: str) -> Response:
 @bp.get("/restart/<token>")
 def restart(token: str) -> Response:
     """Start again with the earlier data filled in (the password excepted)."""
+    if decoy.created_at(registration_from_status(settings().secret_key, token) or ""):
+        return redirect(url_for("wizard.start"))
     reg = _registration_for(token, registration_from_status)
     if reg.open_email is not None:
         return redirect(url_for("registration.status", token=token))
@@ -199,11 +226,12 @@ def confirm(token: str) -> tuple[str, int] | str:
     if reg is None:
         return render_template("registration/confirm_invalid.html"), 404
     status_url = status_url_for(reg.id)
+    if reg.status != c.Status.AWAITING_EMAIL_CONFIRMATION:
+        # Also on POST: an ended registration's workflow may be gone from Temporal.
+        return render_template(
+            "registration/confirm_refused.html", reg=reg, status_url=status_url
+        ), 409
     if request.method == "GET":
-        if reg.status != c.Status.AWAITING_EMAIL_CONFIRMATION:
-            return render_template(
-                "registration/confirm_refused.html", reg=reg, status_url=status_url
-            ), 409
         return render_template("registration/confirm.html", reg=reg, status_url=status_url)
     try:
         bridge().confirm_email(reg.id)

@@ -10,10 +10,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from vies.matching import split_address
+from vies.matching import is_no_data
+from vies.splitting import split_address
 from webapp.database import bridge, db
 from webapp.passwords import hash_password
-from webapp.registration import service
+from webapp.registration import decoy, service
 from webapp.registration.drafts import RegistrationDraft, current_draft, forget, save_step
 from webapp.registration.forms import (
     AccessStep,
@@ -103,6 +104,8 @@ def company() -> str | Response:
     if request.method == "POST" and form.validate():
         values = {name: getattr(form, name).data for name in COMPANY_FIELDS}
         values["vat_number"] = form.normalized_vat or values["vat_number"]
+        if not values["billing_differs"]:  # hidden (and maybe autofilled) fields count for nothing
+            values.update(billing_street="", billing_postcode="", billing_city="")
         save_step(db(), draft, 3, values)
         return redirect(url_for("wizard.access"))
     vat = draft.vat_result
@@ -111,7 +114,36 @@ def company() -> str | Response:
         if vat
         else None
     )
-    return _page("company", draft, 3, form=form, vat_result=vat, split=split)
+    return _page(
+        "company",
+        draft,
+        3,
+        form=form,
+        vat_result=vat,
+        split=split,
+        adopted_address=draft.data.get("adopted_address"),
+    )
+
+
+def adopted_values(country: str, vat: dict[str, Any]) -> dict[str, str]:
+    """The company fields "Use the registered data" fills in, so that the next check matches:
+    VIES's name, and its address split into fields, or else kept verbatim ("adopted_address";
+    the street, postcode and city fields then stay the contact address)."""
+    values: dict[str, str] = {}
+    name, address = vat.get("registered_name") or "", vat.get("registered_address") or ""
+    if name and not is_no_data(name):
+        values["company_name"] = " ".join(name.split())
+    if not address or is_no_data(address):
+        return values
+    split = split_address(country, address)
+    if split is None:
+        values["adopted_address"] = address
+        return values
+    values["street"], postcode, values["city"] = split
+    if postcode:  # VIES holds none in some member states: the typed one stays
+        values["postcode"] = postcode
+    values["adopted_address"] = ""
+    return values
 
 
 @bp.post("/company/adopt")
@@ -119,21 +151,19 @@ def adopt() -> Response:
     """ "Use the registered data": fill the company fields from the VIES answer."""
     draft = _draft()
     vat = draft.vat_result or {}
-    values: dict[str, str] = {}
-    if vat.get("registered_name") and not vat.get("no_data"):
-        values["company_name"] = " ".join(vat["registered_name"].split())
-    split = split_address(draft.data.get("country", ""), vat.get("registered_address", ""))
-    if split is not None:
-        values["street"], values["postcode"], values["city"] = split
-        flash(_("We filled in the data registered in VIES. Check them and continue."), "success")
-    elif values:
+    values = adopted_values(draft.data.get("country", ""), vat)
+    if values.get("adopted_address"):
         flash(
             _(
-                "We filled in the registered company name. The registered address cannot be "
-                "split into street, postcode and city automatically: please copy it from below."
+                "We filled in the registered company name and keep the registered address "
+                "exactly as VIES holds it. Check your contact address and continue."
             ),
-            "error",
+            "success",
         )
+    elif values:
+        flash(_("We filled in the data registered in VIES. Check them and continue."), "success")
+    if values:
+        draft.vat_result = {**vat, "adopted": True}
     save_step(db(), draft, min(draft.completed, 3), values)
     return redirect(url_for("wizard.company"))
 
@@ -189,8 +219,9 @@ def review() -> str | Response:
     if request.method == "GET":
         return _page("review", draft, 5, form=form, user_type_labels=USER_TYPE_LABELS)
 
+    fields = {**fields_from_form(form), "adopted_address": draft.data.get("adopted_address") or ""}
     result = service.submit_registration(
-        db(), bridge(), settings(), fields_from_form(form), draft.password_hash, lang()
+        db(), bridge(), settings(), fields, draft.password_hash, lang()
     )
     if result.outcome == "mismatch":
         draft.vat_result = _as_dict(result.view.vat_result if result.view else None)
@@ -198,7 +229,7 @@ def review() -> str | Response:
         return redirect(url_for("wizard.company"))
     forget(db(), draft)
     if result.outcome == "taken":
-        return render_template("registration/check_email.html")  # type: ignore[return-value]
+        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
     assert result.registration is not None
     return redirect(status_url_for(result.registration.id))
 

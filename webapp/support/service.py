@@ -108,19 +108,20 @@ def notify_new(session: Session, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
     with force_locale(req.language):
         topic = topic_label(req.topic)
+    context = {"reference": req.reference, "topic": topic, "request_url": request_url(req)}
+    # Anyone can type anyone's address into the help form: what they wrote (name, message)
+    # goes only to an address confirmed as the logged-in account's own, else the form
+    # would send any text to any inbox in our name.
+    account = session.get(Account, req.account_id) if req.account_id else None
+    if account is not None and account.email == req.email:
+        context.update(name=req.name, message=req.messages[0].body)
     queue_email(
         session,
         bridge(),
         kind="support_received",
         recipient=req.email,
         language=req.language,
-        context={
-            "reference": req.reference,
-            "topic": topic,
-            "name": req.name,
-            "message": req.messages[0].body,
-            "request_url": request_url(req),
-        },
+        context=context,
     )
     _notify_support(session, req, req.messages[0].body, follow_up=False)
 

@@ -1,0 +1,142 @@
+"""The worker's sweep: start what the web app stored while Temporal was unreachable.
+
+"Send Registration" stores the record first and starts the workflow second; support and
+password mail goes to the outbox first. When Temporal is down the second step fails and
+the row waits (workflow_started is false). Every worker process sweeps every
+RESUME_SWEEP_INTERVAL with its own client, so a registration stored during an outage starts
+within that interval of Temporal answering again, not only when a worker (re)starts.
+
+Idempotent: workflow ids come from the rows and are started once (START_ONCE), so two
+workers sweeping at the same moment, or a sweep racing the web app's own start, still
+start each workflow once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from webapp.config import Settings
+from webapp.models import OutboxMessage, Registration
+from webapp.registration.service import workflow_input
+from workflows import contracts as c
+from workflows.starting import START_ONCE, registration_start
+
+log = logging.getLogger("aos.worker.sweep")
+DEFAULT_INTERVAL = timedelta(seconds=20)
+RPC_TIMEOUT = timedelta(seconds=5)
+BATCH = 200  # rows per sweep; the next sweep takes the rest
+
+
+@dataclass
+class SweepResult:
+    registrations: int = 0
+    emails: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.registrations + self.emails
+
+
+class StartSweep:
+    def __init__(self, client: Client, sessions: sessionmaker, settings: Settings) -> None:
+        self._client = client
+        self._sessions = sessions
+        self._settings = settings
+
+    # --- database (run in a thread: the ORM is synchronous) -------------------------
+
+    def _waiting(self) -> tuple[list[c.RegistrationInput], list[str]]:
+        with self._sessions() as session:
+            regs = session.scalars(
+                select(Registration)
+                .where(
+                    Registration.workflow_started.is_(False),
+                    Registration.open_email.is_not(None),
+                )
+                .order_by(Registration.created_at)
+                .limit(BATCH)
+            ).all()
+            outbox = session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.workflow_started.is_(False))
+                .order_by(OutboxMessage.created_at)
+                .limit(BATCH)
+            ).all()
+            return [workflow_input(reg, self._settings) for reg in regs], list(outbox)
+
+    def _mark(self, model: Any, ids: list[str]) -> None:
+        if ids:
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(model).where(model.id.in_(ids)).values(workflow_started=True)
+                )
+
+    # --- Temporal -------------------------------------------------------------------
+
+    async def _start(self, workflow: str, arg: Any, **options: Any) -> bool:
+        try:
+            await self._client.start_workflow(
+                workflow,
+                arg,
+                task_queue=self._settings.temporal_task_queue,
+                rpc_timeout=RPC_TIMEOUT,
+                **options,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # it ran and ended already: started all the same
+        except RPCError as err:
+            log.warning("Could not start %s yet: %s", options["id"], err)
+            return False
+        return True
+
+    async def sweep_once(self) -> SweepResult:
+        regs, outbox = await asyncio.to_thread(self._waiting)
+        started_regs = [
+            reg.registration_id
+            for reg in regs
+            if await self._start(c.WORKFLOW_NAME, reg, **registration_start(reg))
+        ]
+        started_mail = [
+            outbox_id
+            for outbox_id in outbox
+            if await self._start(
+                c.MAIL_WORKFLOW_NAME,
+                c.OutboxMailJob(outbox_id),
+                id=c.mail_workflow_id_for(outbox_id),
+                **START_ONCE,
+            )
+        ]
+        await asyncio.to_thread(self._mark, Registration, started_regs)
+        await asyncio.to_thread(self._mark, OutboxMessage, started_mail)
+        result = SweepResult(len(started_regs), len(started_mail))
+        if result.total:
+            log.info(
+                "Handed over %d registration(s) and %d email(s) stored while Temporal was "
+                "unreachable (started, or found started by another worker)",
+                result.registrations,
+                result.emails,
+            )
+        return result
+
+    async def run(self, stop: asyncio.Event, interval: timedelta = DEFAULT_INTERVAL) -> None:
+        """Sweep now, then every `interval`, until `stop` is set. Never raises: a sweep
+        that fails (database or Temporal away) is logged and tried again next time."""
+        while not stop.is_set():
+            try:
+                await self.sweep_once()
+            except Exception as err:  # noqa: BLE001 - the next sweep tries again
+                log.warning("Sweep failed, trying again in %ss: %s", interval.seconds, err)
+            try:
+                await asyncio.wait_for(stop.wait(), interval.total_seconds())
+            except TimeoutError:
+                pass

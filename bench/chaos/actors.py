@@ -1,0 +1,224 @@
+"""Applicants and reviewers as `make chaos` plays them: over HTTP, as a browser would."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pyotp
+
+from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+NONCE = re.compile(r'name="nonce" type="hidden" value="(\w+)"')
+FORM = {
+    "user_type": "WORKSHOP",
+    "country": "HU",
+    "company_name": "Kovács és Társa Autójavító Kft.",
+    "street": "Váci út 22.",
+    "postcode": "1132",
+    "city": "Budapest",
+    "vat_number": "HU12345676",
+    "billing_street": "",
+    "billing_postcode": "",
+    "billing_city": "",
+    "rep_title": "",
+    "rep_first_name": "Péter",
+    "rep_last_name": "Kovács",
+    "contact_person": "Kovács Péter",
+    "phone": "+36 1 234 5678",
+    "password": "correct horse battery staple",
+    "accept_terms": "y",
+}
+MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
+
+
+@dataclass
+class Answer:
+    at: float
+    what: str
+    status: int
+
+
+@dataclass
+class Http:
+    """Every answer the stack gave, for the 5xx figure."""
+
+    answers: list[Answer] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, base: str, ip: str) -> httpx.Client:
+        def note(response: httpx.Response) -> None:
+            what = f"{response.request.method} {response.request.url.path.split('/')[1]}"
+            with self.lock:
+                self.answers.append(Answer(time.monotonic(), what, response.status_code))
+
+        return httpx.Client(
+            base_url=base,
+            headers={"X-Forwarded-For": ip},
+            timeout=45,
+            event_hooks={"response": [note]},
+        )
+
+
+class Mailbox:
+    """The SMTP sink's directory, read incrementally (each file parsed once)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._seen: dict[str, StoredMessage] = {}
+        self._lock = threading.Lock()
+
+    def messages(self) -> list[StoredMessage]:
+        with self._lock:
+            if self.directory.is_dir():
+                for path in self.directory.glob(f"*{_SUFFIX}"):
+                    if path.stem not in self._seen and _ID_RE.fullmatch(path.stem):
+                        try:
+                            self._seen[path.stem] = _read(path)
+                        except (OSError, ValueError):
+                            continue  # still being written: next time
+            return list(self._seen.values())
+
+    def find(self, to: str, purpose: str) -> StoredMessage | None:
+        for message in self.messages():
+            if to in message.recipients and f".{purpose}@" in (message.message_id or ""):
+                return message
+        return None
+
+
+def _csrf(client: httpx.Client, path: str) -> str | None:
+    page = client.get(path)
+    match = CSRF.search(page.text) if page.status_code == 200 else None
+    return match.group(1) if match else None
+
+
+@dataclass
+class Applicant:
+    index: int
+    fate: str  # approve | reject | expire | mismatch
+    email: str = ""
+    acknowledged: bool = False  # the web app took the registration (stored or started)
+    confirmed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.email = f"chaos{self.index}@workshop{self.index}.hu"
+
+    @property
+    def ip(self) -> str:
+        return f"10.77.{self.index // 250}.{self.index % 250 + 1}"
+
+    def register(self, client: httpx.Client, deadline: float) -> None:
+        form = {**FORM, "email": self.email}
+        if self.fate == "mismatch":
+            form["company_name"] = MISMATCH_NAME
+        while time.monotonic() < deadline and not self.acknowledged:
+            try:
+                token = _csrf(client, "/register/one-page?lang=en")
+                if token is None:
+                    time.sleep(2)
+                    continue
+                response = client.post("/register/one-page", data={**form, "csrf_token": token})
+            except httpx.HTTPError as err:
+                self.notes.append(f"register: {err!r}")
+                time.sleep(2)
+                continue
+            if response.status_code in (302, 303) or (
+                self.fate == "mismatch" and response.status_code == 422
+            ):
+                self.acknowledged = True
+            elif response.status_code >= 500 or response.status_code == 429:
+                time.sleep(2)
+            else:
+                self.notes.append(f"register answered {response.status_code}")
+                return
+
+    def confirm(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
+        link = None
+        while time.monotonic() < deadline and link is None:
+            message = mailbox.find(self.email, "confirmation")
+            if message is not None:
+                found = re.search(r"https?://[^/\s]+(/confirm/[\w.\-]+)", message.text)
+                link = found.group(1) if found else None
+            if link is None:
+                time.sleep(1)
+        while link and time.monotonic() < deadline and not self.confirmed:
+            try:
+                token = _csrf(client, link)  # 409 while the record still catches up
+                if token is None:
+                    time.sleep(1)
+                    continue
+                response = client.post(link, data={"csrf_token": token})
+            except httpx.HTTPError as err:
+                self.notes.append(f"confirm: {err!r}")
+                time.sleep(2)
+                continue
+            if response.status_code == 200:
+                self.confirmed = True
+            else:
+                time.sleep(2)
+
+
+class Reviewer:
+    """A console administrator: password, then TOTP, then approve/reject on the detail page."""
+
+    def __init__(self, email: str, password: str, secret: str, client: httpx.Client) -> None:
+        self.email, self.password, self.totp = email, password, pyotp.TOTP(secret)
+        self.client = client
+        self._last_step = -1
+        self.logged_in = False
+
+    def login(self) -> bool:
+        try:
+            token = _csrf(self.client, "/admin/login?lang=en")
+            if token is None:
+                return False
+            form = {"email": self.email, "password": self.password, "csrf_token": token}
+            first = self.client.post("/admin/login", data=form)
+            if first.status_code != 302:
+                return False
+            step_path = first.headers["Location"]
+            token = _csrf(self.client, step_path)
+            step = int(time.time() // self.totp.interval)
+            while step <= self._last_step:  # a code is accepted once
+                time.sleep(1)
+                step = int(time.time() // self.totp.interval)
+            self._last_step = step
+            code = self.totp.generate_otp(step)
+            done = self.client.post(step_path, data={"code": code, "csrf_token": token})
+            self.logged_in = done.status_code == 302 and done.headers["Location"] == "/admin/"
+        except httpx.HTTPError:
+            self.logged_in = False
+        return self.logged_in
+
+    def decide(self, registration_id: str, approve: bool) -> str:
+        """Open the detail page and press the button; what the console said."""
+        path = f"/admin/registrations/{registration_id}?lang=en"
+        try:
+            page = self.client.get(path)
+            if page.status_code in (302, 303):
+                self.logged_in = False
+                return "logged out"
+            nonce, token = NONCE.search(page.text), CSRF.search(page.text)
+            if page.status_code != 200 or nonce is None or token is None:
+                return f"no buttons ({page.status_code})"
+            form = {"csrf_token": token.group(1), "nonce": nonce.group(1), "reason": ""}
+            if approve:
+                form["action"] = "approve"
+            else:
+                form.update(action="reject", reason_code="not_verifiable", reason="Chaos run.")
+            answer = self.client.post(f"/admin/registrations/{registration_id}/decision", data=form)
+            if answer.status_code != 302:
+                return f"decision answered {answer.status_code}"
+            after = self.client.get(path).text
+        except httpx.HTTPError as err:
+            return f"error {err!r}"
+        for phrase in ("Decision recorded", "not confirmed yet", "did not answer", "Another"):
+            if phrase in after:
+                return phrase
+        return "no message"

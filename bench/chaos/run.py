@@ -1,0 +1,219 @@
+"""`make chaos` / `python -m bench.chaos [-n N] [--db postgresql --db-url URL]`.
+
+Bounded: every wait has a deadline (--max-seconds overall) and every process started is
+stopped at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import shutil
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyotp
+from sqlalchemy import MetaData
+from sqlalchemy.orm import Session
+from temporalio.client import Client
+
+from bench.chaos.actors import Applicant, Http, Mailbox, Reviewer
+from bench.chaos.faults import Faults
+from bench.chaos.stack import Stack, wait_until
+from bench.chaos.verdict import Verdict, http_figures, judge, records, unfinished, workflow_states
+from webapp.db import create_schema, make_engine
+from webapp.models import Account
+from webapp.passwords import hash_password
+
+# approve 40 %, reject 20 %, never confirm 20 %, VIES mismatch 20 %
+FATES = ("approve", "reject", "approve", "expire", "mismatch")
+ADMIN_PASSWORD = "chaos console password"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
+    parser.add_argument("-n", "--n", type=int, default=100, help="registrations (100)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--db-url", default="", help="SQLAlchemy URL for --db postgresql")
+    parser.add_argument(
+        "--pg-restart-cmd", default="", help="shell command restarting PostgreSQL (optional)"
+    )
+    parser.add_argument("--window", default="5m", help="CONFIRMATION_WINDOW (5m)")
+    parser.add_argument("--submit-over", type=float, default=60.0, help="seconds (60)")
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="hard bound (900)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    args = parser.parse_args(argv)
+    if args.db == "postgresql" and not args.db_url.startswith("postgresql"):
+        parser.error("--db postgresql needs --db-url postgresql+psycopg://…/<your own db>")
+    return args
+
+
+def _prepare_database(url: str) -> tuple[list[tuple[str, str]], object]:
+    engine = make_engine(url)
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)  # a run starts empty (only ever on a database of its own)
+    create_schema(engine)
+    admins = []
+    with Session(engine) as session, session.begin():
+        for number in (1, 2):
+            secret = pyotp.random_base32()
+            email = f"reviewer{number}@chaos.test"
+            session.add(
+                Account(
+                    email=email,
+                    role="admin",
+                    roles="reviewer",
+                    password_hash=hash_password(ADMIN_PASSWORD),
+                    totp_secret=secret,
+                    totp_enrolled_at=datetime.now(UTC),
+                )
+            )
+            admins.append((email, secret))
+    return admins, engine
+
+
+def _review(
+    reviewers: list[Reviewer],
+    applicants: list[Applicant],
+    engine,  # type: ignore[no-untyped-def]
+    stop: threading.Event,
+    said: dict[str, int],
+) -> None:
+    """Decide what waits for review, each reviewer their share; retry a decision that did
+    not take effect after a while (the console answer may have been lost)."""
+    tried: dict[str, float] = {}
+    fates = {a.email: a for a in applicants}
+    while not stop.wait(2):
+        try:
+            _review_once(reviewers, fates, engine, tried, said)
+        except Exception:  # noqa: BLE001 - the database may be restarting: next round
+            continue
+
+
+def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore[no-untyped-def]
+    for email, reg in records(engine).items():
+        applicant = fates.get(email)
+        if applicant is None or applicant.fate not in ("approve", "reject"):
+            continue
+        if reg.status != "AWAITING_REVIEW" or time.monotonic() - tried.get(reg.id, -1e9) < 30:
+            continue
+        reviewer = reviewers[applicant.index % len(reviewers)]
+        if not reviewer.logged_in and not reviewer.login():
+            continue
+        tried[reg.id] = time.monotonic()
+        answer = reviewer.decide(reg.id, approve=applicant.fate == "approve")
+        said[answer] = said.get(answer, 0) + 1
+
+
+def _applicant(a: Applicant, http: Http, stack: Stack, mailbox: Mailbox, at: float, end: float):  # type: ignore[no-untyped-def]
+    time.sleep(max(0.0, at - time.monotonic()))
+    with http.client(stack.base, a.ip) as client:
+        a.register(client, end)
+        if a.acknowledged and a.fate in ("approve", "reject"):
+            a.confirm(client, mailbox, end)
+
+
+async def _final_states(address: str, ids: list[str], end: float) -> dict:  # type: ignore[type-arg]
+    """Each workflow's state once none is running any more (or at the deadline)."""
+    client = await Client.connect(address)
+    while True:
+        states = await workflow_states(client, ids)
+        if all(state[0] != "RUNNING" for state in states.values()) or time.monotonic() > end:
+            return states
+        await asyncio.sleep(3)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    started = time.monotonic()
+    end = started + args.max_seconds
+    workdir = Path(tempfile.mkdtemp(prefix="aos-chaos-"))
+    url = args.db_url if args.db == "postgresql" else f"sqlite:///{workdir / 'aos.db'}"
+    admins, engine = _prepare_database(url)
+    stack = Stack(workdir, url, args.window)
+    verdict = Verdict()
+    try:
+        stack.start_temporal()
+        stack.start_vies()
+        stack.start_smtp()
+        stack.start_worker("worker1")
+        stack.start_worker("worker2")
+        stack.start_web()
+        for name in ("worker1", "worker2"):
+            if not wait_until(lambda n=name: "Worker polling" in stack.worker_log(n), 120):
+                raise RuntimeError(f"{name} did not start polling")
+        if not wait_until(stack.ready, 60):
+            raise RuntimeError("the web app is not ready")
+        verdict.add("setup_seconds", round(time.monotonic() - started, 1))
+
+        http, mailbox = Http(), Mailbox(stack.mail_dir)
+        applicants = [Applicant(i, FATES[i % len(FATES)]) for i in range(args.n)]
+        reviewers = [
+            Reviewer(email, ADMIN_PASSWORD, secret, http.client(stack.base, f"10.78.0.{k}"))
+            for k, (email, secret) in enumerate(admins, 1)
+        ]
+        stop = threading.Event()
+        said: dict[str, int] = {}
+        faults = Faults(stack, engine, mailbox, args.pg_restart_cmd)
+        t0 = time.monotonic()
+        threads = [
+            threading.Thread(target=faults.run, args=(t0, stop), daemon=True),
+            threading.Thread(
+                target=_review, args=(reviewers, applicants, engine, stop, said), daemon=True
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.n, 1)) as pool:
+            for a in applicants:
+                pool.submit(
+                    _applicant,
+                    a,
+                    http,
+                    stack,
+                    mailbox,
+                    t0 + a.index * args.submit_over / args.n,
+                    end,
+                )
+        # Everyone has sent (and confirmed); now wait for the ends: expiry, decisions.
+        wait_until(
+            lambda: unfinished(engine, applicants) == 0 and faults.done, end - time.monotonic(), 3
+        )
+        ids = [r.id for r in records(engine).values()]
+        states = asyncio.run(_final_states(stack.env["TEMPORAL_ADDRESS"], ids, end))
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        result = judge(applicants, records(engine), states, mailbox)
+        verdict.lines.extend(result.lines)
+        http_figures(http.answers, faults.temporal_down, verdict)
+        for name, value in faults.figures:
+            verdict.add(name, value)
+        for answer, count in sorted(said.items()):
+            verdict.add(f"console_said[{answer.replace(' ', '_')}]", count)
+        notes = sum(len(a.notes) for a in applicants)
+        verdict.add("applicant_notes", notes)
+        for a in applicants:
+            for note in a.notes[:2]:
+                verdict.add(f"note[{a.index}]", note.replace(" ", "_")[:120])
+    finally:
+        stack.stop_all()
+        engine.dispose()  # type: ignore[attr-defined]
+        verdict.add("n", args.n)
+        verdict.add("db", args.db)
+        verdict.add("run_seconds", round(time.monotonic() - started, 1))
+        verdict.print()
+        if args.keep:
+            print(f"workdir {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

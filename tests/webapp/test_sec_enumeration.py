@@ -1,0 +1,89 @@
+"""ASVS V6.3.8 (no account enumeration) and mail bombing, counted, not timed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.webapp.conftest import csrf_token, submit
+from tests.webapp.test_portal import WORKSHOP, make_applicant
+from webapp.auth import reset
+from webapp.models import OutboxMessage, Registration
+from workflows import contracts as c
+
+STATUS = re.compile(r'data-status="([A-Z_]+)"')
+
+
+def _shown(client, response) -> str:  # type: ignore[no-untyped-def]
+    """The status page the answer leads to, without what differs for every registration."""
+    assert response.status_code == 302 and "/status/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r"/status/[^/\"]+", "/status/TOKEN", page)
+    page = re.sub(r'value="[^"]+"', 'value=""', page)
+    return re.sub(r"\d", "0", page)  # the times
+
+
+def _outbox(app, kind: str) -> int:  # type: ignore[no-untyped-def]
+    with app.extensions["aos_sessions"]() as session:
+        return session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == kind)
+        )
+
+
+def test_send_registration_answers_the_same_for_a_registered_address(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    first = web.test_client()
+    new = _shown(first, submit(first, lang="en"))
+    assert STATUS.search(new).group(1) == c.Status.AWAITING_EMAIL_CONFIRMATION
+    mailbox.wait_for("peter@kovacs-auto.hu")
+    other = web.test_client()
+    again = _shown(other, submit(other, lang="en"))  # the address has an open registration
+    assert again == new
+    with web.extensions["aos_sessions"]() as session:
+        assert session.scalar(select(func.count(Registration.id))) == 1
+
+
+def test_the_decoy_status_page_answers_a_resend_like_a_real_one(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    make_applicant(web, WORKSHOP)
+    client = web.test_client()
+    location = submit(client, lang="en", email=WORKSHOP).headers["Location"]
+    token = csrf_token(client, location)
+    resent = client.post(f"{location}/resend", data={"csrf_token": token})
+    assert resent.status_code == 302
+    page = client.get(resent.headers["Location"]).get_data(as_text=True)
+    assert "We sent the email only a moment ago" in page
+
+
+def test_eight_attempts_send_the_owner_one_email_an_hour(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    make_applicant(web, WORKSHOP)
+    for _ in range(8):
+        client = web.test_client()
+        assert submit(client, lang="en", email=WORKSHOP).status_code == 302
+    mailbox.wait_for(WORKSHOP)
+    assert _outbox(web, "already_registered") == 1
+
+
+@pytest.mark.parametrize("address", [WORKSHOP, "nobody@example.hu"])
+def test_forgot_password_does_the_same_work_known_or_not(app, monkeypatch, address: str) -> None:  # type: ignore[no-untyped-def]
+    make_applicant(app, WORKSHOP)
+    work: list[str] = []
+    real_token, real_queue = reset.reset_token, reset.queue_email
+
+    def token(secret, account):  # type: ignore[no-untyped-def]
+        work.append("token")
+        return real_token(secret, account)
+
+    def queue(*args, **kwargs):  # type: ignore[no-untyped-def]
+        work.append("outbox")
+        return real_queue(*args, **kwargs)
+
+    monkeypatch.setattr(reset, "reset_token", token)
+    monkeypatch.setattr(reset, "queue_email", queue)
+    client = app.test_client()
+    answer = client.post(
+        "/password/forgot",
+        data={"email": address, "csrf_token": csrf_token(client, "/password/forgot")},
+    )
+    assert answer.status_code == 200
+    assert work == ["token", "outbox"]

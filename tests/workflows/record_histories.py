@@ -1,0 +1,152 @@
+"""Record one history per path of RegistrationWorkflow into tests/workflows/histories/.
+
+    make histories        # or: .venv/bin/python -m tests.workflows.record_histories [NAME ...]
+
+Each path runs on the time-skipping server with the real worker (SQLite, the mail catcher,
+the VIES stand-in), like the workflow tests. tests/workflows/test_replay.py replays every
+file with temporalio's Replayer, so a workflow change that would break registrations
+already running fails CI. Re-record only on purpose: when the change is safe for running
+workflows (or guarded by workflow.patched), or before the first release.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from devtools.mailcatcher import list_messages, start_catcher
+from tests.conftest import TEST_SERVER, make_env
+from tests.workflows.helpers import make_registration, start, wait_for_status
+from vies.standin import serve_in_thread
+from webapp import create_app
+from webapp.config import load_settings
+from webapp.db import create_schema, make_engine
+from webapp.temporal_setup import ensure_search_attributes
+from worker import build_worker
+from workflows import contracts as c
+
+HISTORIES = Path(__file__).with_name("histories")
+Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, str], Awaitable[None]]
+
+
+async def _confirm(handle: WorkflowHandle) -> None:
+    await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
+    await handle.execute_update(c.UPDATE_CONFIRM_EMAIL, c.ConfirmEmailRequest(), result_type=str)
+    await wait_for_status(handle, c.Status.AWAITING_REVIEW)
+
+
+async def _decide(handle: WorkflowHandle, approve: bool = True) -> None:
+    decision = c.Decision(approve=approve, decided_by="1", reason="" if approve else "No.")
+    await handle.execute_update(c.UPDATE_DECIDE, decision, result_type=c.DecisionResult)
+
+
+async def happy(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    await _confirm(handle)
+    await _decide(handle)
+
+
+async def rejection(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    await _confirm(handle)
+    await _decide(handle, approve=False)
+
+
+async def mismatch(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    pass  # the typed company name differs from VIES's (see NAMES)
+
+
+async def vies_outage(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 3, "error": "MS_UNAVAILABLE"})
+    await env.sleep(timedelta(minutes=5))  # retried with back-off, then VIES answers
+    await _confirm(handle)
+    await _decide(handle)
+
+
+async def vies_down(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    httpx.post(f"{vies}/_control/fail-next", json={"count": 100000, "error": "MS_UNAVAILABLE"})
+    await env.sleep(timedelta(hours=24, minutes=5))  # past the horizon: VAT_CHECK_FAILED
+
+
+async def expiry(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
+    await env.sleep(timedelta(hours=48, minutes=1))  # reminder, then expiry
+
+
+async def overdue_review(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+    await _confirm(handle)
+    await env.sleep(timedelta(days=3, hours=1))  # escalated, then reminded a day later
+    await _decide(handle)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "happy": happy,
+    "rejection": rejection,
+    "mismatch": mismatch,
+    "vies_outage": vies_outage,
+    "vies_down": vies_down,
+    "expiry": expiry,
+    "overdue_review": overdue_review,
+}
+# The company name the applicant types, when not VIES's own.
+NAMES = {"mismatch": "Kovacs es Tarsa Autojavito Kft."}
+
+
+async def record(name: str, app, vies: str) -> Path:  # type: ignore[no-untyped-def]
+    # One server per path: each its own clock (a waiting workflow would hold it still).
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    try:
+        await ensure_search_attributes(env.client, "default")
+        httpx.post(f"{vies}/_control/reset", timeout=5)
+        overrides = {"company_name": NAMES[name]} if name in NAMES else {}
+        reg = make_registration(app, email=f"{name}@workshop.hu", language="en", **overrides)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=20) as executor:
+            async with build_worker(env.client, app, executor):
+                handle = await start(env.client, app, reg)
+                await SCENARIOS[name](env, handle, vies)
+                status = await asyncio.wait_for(handle.result(), 120)
+                history = await handle.fetch_history()
+    finally:
+        await env.shutdown()
+    path = HISTORIES / f"{name}.json"
+    path.write_text(history.to_json(), encoding="utf-8")
+    print(f"{name} {status} {len(history.events)} events -> {path}")
+    return path
+
+
+async def main(names: list[str]) -> None:
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"unknown path(s): {', '.join(sorted(unknown))}; known: {list(SCENARIOS)}")
+    HISTORIES.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        database = f"sqlite:///{tmp}/histories.db"
+        engine = make_engine(database)
+        create_schema(engine)
+        engine.dispose()
+        smtp_port, stop_smtp = start_catcher(Path(tmp) / "mail")
+        vies, stop_vies = serve_in_thread()
+        settings = load_settings(make_env(database, smtp_port, vies))
+        app = create_app(settings, overrides={"TESTING": True})
+        try:
+            for name in names or list(SCENARIOS):
+                await record(name, app, vies)
+            print(f"mail sent while recording: {len(list_messages(Path(tmp) / 'mail'))}")
+        finally:
+            app.extensions["aos_temporal"].close()
+            app.extensions["aos_engine"].dispose()
+            stop_vies()
+            stop_smtp()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.CRITICAL)  # activity retries are expected here
+    asyncio.run(main(sys.argv[1:]))

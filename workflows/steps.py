@@ -1,0 +1,92 @@
+"""Steps RegistrationWorkflow takes again and again: emails (awaited, or beside the wait)
+and waiting for a condition until a moment. Deterministic, like the workflow itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import contracts as c
+
+# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
+MAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
+)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+class Steps:
+    """Mixed into RegistrationWorkflow, which sets these in its __init__."""
+
+    _registration_id: str
+    _deadline: datetime | None
+    _emails_beside: list[workflow.ActivityHandle[None]]
+
+    def _window_closed(self) -> bool:
+        return self._deadline is not None and workflow.now() >= self._deadline
+
+    async def _wait_until(self, condition: Callable[[], bool], until: datetime) -> bool:
+        remaining = (until - workflow.now()).total_seconds()
+        if condition():
+            return True
+        if remaining <= 0:
+            return False
+        try:
+            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+        except TimeoutError:
+            return condition()
+        return True
+
+    def _email_request(
+        self,
+        kind: c.EmailKind,
+        key: str | None,
+        deadline: datetime | None,
+        reason: str | None,
+        vat_delayed: bool,
+    ) -> c.SendEmailRequest:
+        return c.SendEmailRequest(
+            registration_id=self._registration_id,
+            kind=kind.value,
+            purpose_key=key or kind.value,
+            deadline=_iso(deadline) if deadline else None,
+            reason=reason,
+            vat_check_delayed=vat_delayed,
+        )
+
+    async def _email(
+        self,
+        kind: c.EmailKind,
+        *,
+        key: str | None = None,
+        deadline: datetime | None = None,
+        reason: str | None = None,
+        vat_delayed: bool = False,
+    ) -> None:
+        await workflow.execute_activity(
+            c.ACTIVITY_SEND_EMAIL,
+            self._email_request(kind, key, deadline, reason, vat_delayed),
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=MAIL_RETRY,
+        )
+
+    def _email_beside(self, kind: c.EmailKind, *, key: str | None = None) -> None:
+        """Send without waiting; the run awaits these before it completes."""
+        self._emails_beside.append(
+            workflow.start_activity(
+                c.ACTIVITY_SEND_EMAIL,
+                self._email_request(kind, key, None, None, False),
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=MAIL_RETRY,
+            )
+        )
