@@ -25,9 +25,11 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from bench import drive, seed, skeleton
@@ -93,10 +95,22 @@ def lifecycles(stack: Stack, n: int, in_flight: int) -> tuple[dict[str, float], 
     return figures, sample
 
 
-async def history_events(address: str, registration_id: str) -> int:
+async def history_events(address: str, registration_id: str) -> dict[str, int]:
+    """The count, and what it is made of: workflow tasks (3 events each, one per wake-up),
+    activities (3 each), local activities (1 marker each), timers, updates."""
     client = await Client.connect(address)
     handle = client.get_workflow_handle(c.workflow_id_for(registration_id))
-    return len((await handle.fetch_history()).events)
+    events = (await handle.fetch_history()).events
+    kinds = Counter(EventType.Name(event.event_type) for event in events)
+    return {
+        "registration": len(events),
+        "workflow_tasks": kinds["EVENT_TYPE_WORKFLOW_TASK_COMPLETED"],
+        "activities": kinds["EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"],
+        "local_activities": kinds["EVENT_TYPE_MARKER_RECORDED"],
+        "timers": kinds["EVENT_TYPE_TIMER_STARTED"],
+        "updates": kinds["EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"],
+        "search_attribute_upserts": kinds["EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES"],
+    }
 
 
 def open_registrations(stack: Stack, k: int) -> dict[str, float]:
@@ -171,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         life.update(skeleton_per_s=bare.per_second, ratio=life["per_s"] / bare.per_second)
         report("lifecycle", life)
         events = asyncio.run(history_events(stack.temporal_address, sample))
-        report("history_events", {"registration": events, "skeleton": bare.history_events})
+        report("history_events", {**events, "skeleton": bare.history_events})
         if args.open_k:
             report("open", open_registrations(stack, args.open_k))
     if args.json:

@@ -49,6 +49,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def temporal_argv(port: int, db_file: Path | None = None) -> list[str]:
+    """`temporal server start-dev` on `port`, its HTTP and metrics ports free too (their
+    defaults are fixed, well-known ports), in memory or on `db_file`."""
+    argv = [str(BIN / "temporal"), "server", "start-dev", "--ip", LOCALHOST, "--headless"]
+    argv += ["--port", str(port), "--http-port", str(free_port())]
+    argv += ["--metrics-port", str(free_port()), "--log-level", "error"]
+    if db_file is not None:
+        argv += ["--db-filename", str(db_file)]
+    for attribute in SEARCH_ATTRIBUTES:
+        argv += ["--search-attribute", attribute]
+    return argv
+
+
+def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    """Signal the process's group (it was started in a session of its own, so its children
+    hear it too) and wait; SIGKILL if it has not ended within `timeout`."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 def rss_bytes(pid: int) -> int:
     """Resident set size of one process, from /proc (0 once it is gone)."""
     try:
@@ -188,13 +217,8 @@ class Stack:
         wait_until(lambda: _http_ok(f"{self.base_url}/healthz"), 90, "web (gunicorn)", web)
 
     def start_temporal(self) -> None:
-        argv = [str(BIN / "temporal"), "server", "start-dev", "--ip", LOCALHOST]
-        argv += ["--port", str(self.temporal_port), "--headless", "--log-level", "error"]
-        if self.options.store == "file":
-            argv += ["--db-filename", str(self.workdir / "temporal.db")]
-        for attribute in SEARCH_ATTRIBUTES:
-            argv += ["--search-attribute", attribute]
-        proc = self._spawn("temporal", argv)
+        db_file = self.workdir / "temporal.db" if self.options.store == "file" else None
+        proc = self._spawn("temporal", temporal_argv(self.temporal_port, db_file))
         describe = [str(BIN / "temporal"), "operator", "namespace", "describe", "default"]
         describe += ["--address", self.temporal_address]
 
@@ -230,13 +254,5 @@ class Stack:
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        for proc in self.procs.values():
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_group(proc)
         self.mail.stop()
