@@ -28,6 +28,7 @@ from temporalio.worker import Worker
 
 from activities.mail import MailActivities
 from activities.records import RecordActivities
+from activities.retention import RetentionActivities
 from activities.sweep import StartSweep
 from activities.vies import ViesActivities
 from vies.client import ViesClient
@@ -36,9 +37,11 @@ from webapp import create_app
 from webapp.config import Settings, parse_duration
 from webapp.logging_setup import configure_logging
 from webapp.production import startup_settings
+from webapp.retention_schedule import ensure_retention_schedule
 from webapp.temporal_setup import ensure_search_attributes
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
+from workflows.retention import PersonalDataRetentionWorkflow
 
 log = logging.getLogger("aos.worker")
 # SIGTERM: stop polling, give running activities this long, then exit 0. Container stop
@@ -91,16 +94,18 @@ def build_worker(client: Client, app, executor: concurrent.futures.Executor) -> 
     records = RecordActivities(sessions)
     mail = MailActivities(app, sessions)
     vies = ViesActivities(vies_client, sessions)
+    retention = RetentionActivities(sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[RegistrationWorkflow, OutboxMailWorkflow],
+        workflows=[RegistrationWorkflow, OutboxMailWorkflow, PersonalDataRetentionWorkflow],
         activities=[
             records.record_status,
             records.activate_account,
             mail.send_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,
+            retention.purge_personal_data,
         ],
         activity_executor=executor,
         max_concurrent_activities=20,
@@ -155,6 +160,10 @@ async def connect(settings: Settings, runtime: Runtime | None) -> Client:
         CONNECT_TIMEOUT_SECONDS,
     )
     await ensure_search_attributes(client, settings.temporal_namespace)
+    try:
+        await ensure_retention_schedule(client, settings)
+    except RPCError as err:  # registrations are still served; said loudly
+        log.error("Could not create the retention schedule: %s", err)
     return client
 
 

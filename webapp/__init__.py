@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     from webapp.health import bp as health_bp
     from webapp.portal.views import bp as portal_bp
     from webapp.pricing.views import bp as pricing_bp
+    from webapp.privacy.views import bp as privacy_bp
     from webapp.registration.views import bp as registration_bp
     from webapp.registration.wizard import bp as wizard_bp
     from webapp.support.console import bp as support_console_bp
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(admin_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(accessibility_bp)
+    app.register_blueprint(privacy_bp)
     if settings.is_development:
         from webapp.dev.views import bp as dev_bp
 

@@ -97,6 +97,9 @@ class Settings:
     portal_session_max: int = 14 * 86400  # PORTAL_SESSION_MAX
     link_lifetime_after_end: int = 30 * 86400  # STATUS_LINK_LIFETIME: after the registration ended
     metrics_enabled: bool = True  # METRICS_ENABLED
+    # PERSONAL_DATA_RETENTION: how long personal data of an ended registration or a closed
+    # account is kept before the daily retention schedule erases it.
+    personal_data_retention: int = 90 * 86400
 
     @property
     def is_development(self) -> bool:
@@ -141,6 +144,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
         metrics_token=env.get("METRICS_TOKEN") or None,
         **security_settings(env),
+        personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
     )
 
 

@@ -69,6 +69,8 @@ class Registration(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     vies_result: Mapped[dict | None] = mapped_column(JSON)
+    # Set by the retention purge: only the non-personal record is left.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     emails: Mapped[list[SentEmail]] = relationship(back_populates="registration")
 
@@ -105,6 +107,9 @@ class Account(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set while an applicant account is disabled from the console.
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Closed by its owner ("Close my account"); the retention purge erases it later.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Console second factor (TOTP). The secret exists from the first enrolment page on;
     # the account counts as enrolled only once a code confirmed it.
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -36,12 +36,14 @@ def accounts() -> str:
             )
         )
     if state in ("active", "disabled"):
-        stmt = stmt.where(Account.active.is_(state == "active"))
+        stmt = stmt.where(Account.active.is_(state == "active"), Account.closed_at.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Account.closed_at.is_not(None))
     total = db().scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db().scalars(stmt.order_by(Account.created_at.desc()).limit(LIMIT)).all()
     changes = db().scalars(
         select(AuditEntry)
-        .where(AuditEntry.action.in_(("account.disabled", "account.enabled")))
+        .where(AuditEntry.action.in_(("account.disabled", "account.enabled", "account.closed")))
         .order_by(AuditEntry.at.desc())
         .limit(20)
     )
@@ -64,6 +66,10 @@ def _change(account_id: int, enable: bool) -> Response:
     account = db().get(Account, account_id)
     if account is None or account.role != "applicant":
         abort(404)
+    if account.closed_at is not None:
+        # Its owner closed it: the console does not reopen it.
+        flash(_("This account was closed by its owner; it cannot be re-enabled."), "error")
+        return redirect(url_for("admin.accounts", **request.args))
     admin = current("admin")
     assert admin is not None
     if account.active != enable:

@@ -57,6 +57,7 @@ def audit_label(action: str) -> str:
         "registration.decision_refused": _("Decision refused (nothing changed)"),
         "account.disabled": _("Account disabled"),
         "account.enabled": _("Account re-enabled"),
+        "account.closed": _("Account closed by its owner"),
         "admin.login": _("Console login"),
         "admin.totp_enrolled": _("Second factor enrolled"),
     }

@@ -54,7 +54,9 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
             return redirect(url_for("two_step.code", **({"next": target} if target else {})))
         log_in(account, "applicant")
         return redirect(safe_next(url_for("portal.home")))
-    if account is not None:
+    if account is not None and account.closed_at is not None:
+        message = _("This account has been closed.")
+    elif account is not None:
         message = _("This account is disabled. Please contact %(email)s.", email="4thlevel@bmw.hu")
     elif pending is not None and pending.status == c.Status.AWAITING_REVIEW:
         message = _(

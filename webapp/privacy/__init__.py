@@ -1,0 +1,1 @@
+"""Personal data: the privacy notice, Download my data, Close my account."""

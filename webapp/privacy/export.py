@@ -1,0 +1,125 @@
+"""Download my data: everything the portal holds about an account and its registrations,
+as one JSON document. Columns are listed from the models, so a new column is exported
+unless it is a secret named here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import inspect, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.auth.store import LoginSession
+from webapp.models import Account, AuditEntry, OutboxMessage, Registration, SentEmail
+from webapp.support.models import SupportMessage, SupportRequest
+
+# Secrets and internals: never in the export (a hash or a TOTP secret helps only an attacker).
+EXCLUDED = frozenset(
+    {
+        "password_hash",
+        "totp_secret",
+        "totp_last_step",
+        "totp_failures",
+        "totp_failed_at",
+        "session_version",
+        "workflow_started",
+        "token_hash",
+    }
+)
+FORMAT_VERSION = 1
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def row(obj: object) -> dict[str, Any]:
+    """A model row's columns, secrets left out."""
+    mapper = inspect(obj).mapper
+    return {
+        attr.key: _value(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in EXCLUDED
+    }
+
+
+def personal_data(session: Session, account: Account) -> dict[str, Any]:
+    registrations = session.scalars(
+        select(Registration)
+        .where(or_(Registration.email == account.email, Registration.id == account.registration_id))
+        .order_by(Registration.created_at)
+    ).all()
+    reg_ids = [r.id for r in registrations]
+    requests = session.scalars(
+        select(SupportRequest)
+        .where(or_(SupportRequest.account_id == account.id, SupportRequest.email == account.email))
+        .order_by(SupportRequest.created_at)
+    ).all()
+    return {
+        "format_version": FORMAT_VERSION,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "account": row(account),
+        "registrations": [row(r) for r in registrations],
+        "emails_sent": [
+            row(e)
+            for e in session.scalars(
+                select(SentEmail)
+                .where(
+                    or_(
+                        SentEmail.registration_id.in_(reg_ids), SentEmail.recipient == account.email
+                    )
+                )
+                .order_by(SentEmail.accepted_at)
+            )
+        ],
+        "emails_queued": [
+            row(m)
+            for m in session.scalars(
+                select(OutboxMessage)
+                .where(
+                    or_(
+                        OutboxMessage.registration_id.in_(reg_ids),
+                        OutboxMessage.recipient == account.email,
+                    )
+                )
+                .order_by(OutboxMessage.created_at)
+            )
+        ],
+        "audit_log": [
+            row(a)
+            for a in session.scalars(
+                select(AuditEntry)
+                .where(
+                    or_(AuditEntry.registration_id.in_(reg_ids), AuditEntry.detail == account.email)
+                )
+                .order_by(AuditEntry.at)
+            )
+        ],
+        "login_sessions": [
+            row(s)
+            for s in session.scalars(
+                select(LoginSession)
+                .where(LoginSession.account_id == account.id)
+                .order_by(LoginSession.created_at)
+            )
+        ],
+        "support_requests": [
+            {
+                **row(r),
+                "messages": [
+                    row(m)
+                    for m in session.scalars(
+                        select(SupportMessage)
+                        .where(SupportMessage.request_id == r.id)
+                        .order_by(SupportMessage.id)
+                    )
+                ],
+            }
+            for r in requests
+        ],
+    }

@@ -1,0 +1,105 @@
+"""The privacy notice, Download my data and Close my account."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from babel.units import format_unit
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webapp.auth.session import current, log_out_everywhere, login_required
+from webapp.database import db
+from webapp.models import Account, AuditEntry
+from webapp.passwords import verify_password
+from webapp.privacy.export import personal_data
+from webapp.privacy.forms import CloseAccountForm
+
+bp = Blueprint("privacy", __name__)
+
+
+def _lang() -> str:
+    return str(get_locale() or "hu")
+
+
+def duration(seconds: int, language: str) -> str:
+    """A configured duration in words: '90 nap', '48 hours' (days from three days on)."""
+    for unit, size, least in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
+        if seconds >= least and seconds % size == 0:
+            return format_unit(seconds // size, f"duration-{unit}", locale=language)
+    return format_unit(seconds, "duration-second", locale=language)
+
+
+@bp.get("/privacy")
+def notice() -> str:
+    settings = current_app.config["SETTINGS"]
+    language = _lang()
+    figures = {
+        "retention": duration(settings.personal_data_retention, language),
+        "confirmation_window": duration(settings.confirmation_window, language),
+    }
+    return render_template(f"privacy/notice_{language}.html", figures=figures)
+
+
+@bp.get("/portal/account/my-data")
+@login_required("applicant")
+def download() -> Response:
+    account = current("applicant")
+    assert account is not None
+    body = json.dumps(personal_data(db(), account), ensure_ascii=False, indent=2)
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="aos-my-data-{stamp}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def close_account(account: Account) -> None:
+    """Disable the login and end every session now; the retention purge erases it later."""
+    now = datetime.now(UTC)
+    account.active = False
+    account.closed_at = now
+    db().add(
+        AuditEntry(
+            at=now,
+            actor=account.email,
+            action="account.closed",
+            registration_id=account.registration_id,
+            detail=account.email,
+        )
+    )
+    # Ends every session record of the account and this request's own (and commits).
+    log_out_everywhere(account)
+
+
+@bp.route("/portal/account/close", methods=["GET", "POST"])
+@login_required("applicant")
+def close() -> str | Response | tuple[str, int]:
+    account = current("applicant")
+    assert account is not None
+    form = CloseAccountForm()
+    settings = current_app.config["SETTINGS"]
+    retention = duration(settings.personal_data_retention, _lang())
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("privacy/close.html", form=form, retention=retention), status
+    if not verify_password(account.password_hash, form.password.data):
+        form.password.errors = [_("The password is not correct.")]
+        return render_template("privacy/close.html", form=form, retention=retention), 400
+    close_account(account)
+    return redirect(url_for("privacy.closed"))
+
+
+@bp.get("/account-closed")
+def closed() -> str:
+    settings = current_app.config["SETTINGS"]
+    return render_template(
+        "privacy/closed.html", retention=duration(settings.personal_data_retention, _lang())
+    )
