@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format translations clean system-packages histories chaos test-shuffled
+.PHONY: run test bench install lint format translations clean system-packages histories chaos test-shuffled
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ histories: install
 # Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
 chaos: install
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
+# Speed and memory of the whole stack, as ratios to same-run references (not a test):
+# BENCH_ARGS="-n 60 --open 10000 --json" make bench
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ import time
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+import honcho.manager
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Message, Printer
@@ -31,6 +32,10 @@ from honcho.printer import Message, Printer
 from devtools import dotenv_file
 from devtools.readiness import Readiness, probe
 from workflows import contracts as c
+
+# honcho sends SIGKILL 5 s after SIGTERM; the worker lets running activities finish for up to
+# 20 s (GRACEFUL_SHUTDOWN in worker.py), so Ctrl-C waits a little longer than that.
+honcho.manager.KILL_WAIT = 25
 
 LOCALHOST = "127.0.0.1"
 TEMPORAL_PORT = 7233

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -170,6 +171,36 @@ class TemporalBridge:
 
     def start_registration(self, reg: c.RegistrationInput) -> None:
         self._start_once(RegistrationWorkflow.run, reg, **registration_start(reg))
+
+    def start_and_await_vat(self, reg: c.RegistrationInput, seconds: float) -> c.StatusView | None:
+        """Start the registration's workflow and wait for the VIES answer in one call
+        (Update-with-Start, early return): the view once VIES has answered, None when it
+        is still trying after `seconds` (the workflow runs on either way). A repeat
+        attaches to the running workflow and gets the same Update's result.
+
+        TemporalUnavailable when the workflow may not have started; the worker's sweep
+        starts it later from the stored record."""
+        options = registration_start(reg)
+
+        async def start() -> c.StatusView:
+            client = await self._get_client()
+            operation = WithStartWorkflowOperation(
+                RegistrationWorkflow.run, reg, task_queue=self.task_queue, **options
+            )
+            return await client.execute_update_with_start_workflow(
+                RegistrationWorkflow.vat_answer,
+                start_workflow_operation=operation,
+                id=f"vat-answer-{reg.registration_id}",
+                rpc_timeout=timedelta(seconds=seconds),
+            )
+
+        try:
+            return self.run(start(), timeout=seconds + 1)
+        except UpdateNotConfirmed:
+            return None  # started (the start is durable before the Update); VIES is slow
+        except WorkflowAlreadyStartedError:
+            log.info("Workflow %s has already run; not started again", options["id"])
+            return None
 
     def start_outbox_mail(self, outbox_id: str) -> None:
         self._start_once(

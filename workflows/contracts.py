@@ -73,6 +73,8 @@ REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE, EmailKind.REVIEW_REQUESTE
 UPDATE_CONFIRM_EMAIL = "confirm_email"
 UPDATE_DECIDE = "decide"
 UPDATE_RESEND_CONFIRMATION = "resend_confirmation"
+# Sent with the start (Update-with-Start): returns once VIES has answered (early return).
+UPDATE_VAT_ANSWER = "vat_answer"
 RESEND_COOLDOWN_SECONDS = 180
 QUERY_STATUS = "status"
 

@@ -13,17 +13,10 @@ from pathlib import Path
 
 import httpx
 
+from bench.stack import BIN, REPO, free_port, stop_group, temporal_argv
 from devtools.mailcatcher import start_catcher
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 ADMIN_NOTIFY = "reviewers@chaos.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
@@ -97,25 +90,7 @@ class Stack:
         return proc
 
     def start_temporal(self) -> None:
-        self._spawn(
-            "temporal",
-            [
-                str(BIN / "temporal"),
-                "server",
-                "start-dev",
-                "--headless",
-                "--port",
-                str(self.temporal_port),
-                "--http-port",
-                str(free_port()),
-                "--metrics-port",
-                str(free_port()),
-                "--db-filename",
-                str(self.dir / "temporal.db"),
-                "--log-level",
-                "error",
-            ],
-        )
+        self._spawn("temporal", temporal_argv(self.temporal_port, self.dir / "temporal.db"))
         # The dev server answers gRPC once the frontend is up.
         if not wait_until(self._temporal_port_open, 60):
             raise RuntimeError("the Temporal dev server did not start")
@@ -182,17 +157,8 @@ class Stack:
 
     def _stop(self, name: str, sig: int) -> None:
         proc = self.procs.get(name)
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        if proc is not None:
+            stop_group(proc, sig)
 
     def stop_all(self) -> None:
         for name in list(self.procs):

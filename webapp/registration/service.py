@@ -4,8 +4,9 @@ never loses what the applicant sent."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
-import time
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,10 @@ def start_workflow(
 
 # How long "Send Registration" waits for the VIES answer before showing the status page.
 VAT_WAIT_SECONDS = 8.0
+# A slow VIES must not hold every web thread: at most half of a process's threads wait
+# for its answer at once; a request finding no free slot starts the workflow without
+# waiting and shows the status page ("checking"), which the applicant reloads.
+VAT_WAITERS = threading.BoundedSemaphore(max(1, int(os.environ.get("GUNICORN_THREADS", "4")) // 2))
 REGISTRATION_FIELDS = (
     "user_type country_code vat_number company_name street postcode city billing_street "
     "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
@@ -110,9 +115,11 @@ def submit_registration(
     if not store_registration(session, reg):
         tell_owner(session, bridge, settings, email, language)
         return Submission("taken")
-    if not start_workflow(session, bridge, settings, reg):
+    try:
+        view = start_and_wait(bridge, settings, reg)
+    except TemporalUnavailable as err:
+        log.warning("Temporal unavailable, registration %s kept for later: %s", reg.id, err)
         return Submission("stored", reg)
-    view = wait_for_vat_check(bridge, reg.id)
     if view is not None and view.status == c.Status.VAT_MISMATCH:
         return Submission("mismatch", reg, view)
     return Submission("started", reg, view)
@@ -127,17 +134,16 @@ def tell_owner(
         queue_email(session, bridge, kind="already_registered", recipient=email, language=language)
 
 
-def wait_for_vat_check(
-    bridge: TemporalBridge, registration_id: str, seconds: float = VAT_WAIT_SECONDS
+def start_and_wait(
+    bridge: TemporalBridge, settings: Settings, reg: Registration, seconds: float = VAT_WAIT_SECONDS
 ) -> c.StatusView | None:
-    """The workflow's view once VIES has answered, or None if it is still trying."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            view = bridge.status(registration_id)
-        except TemporalUnavailable:
-            return None
-        if view.status != c.Status.VERIFYING_VAT:
-            return view
-        time.sleep(0.2)
-    return None
+    """Start the workflow and, if a waiting slot is free, wait for the VIES answer in the
+    same call (no polling). None when VIES is still being asked. The workflow marks the
+    record started itself (record_status), so the worker's sweep never starts it twice."""
+    if not VAT_WAITERS.acquire(blocking=False):
+        bridge.start_registration(workflow_input(reg, settings))
+        return None
+    try:
+        return bridge.start_and_await_vat(workflow_input(reg, settings), seconds)
+    finally:
+        VAT_WAITERS.release()
