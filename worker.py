@@ -44,6 +44,7 @@ from vies.vatnumber import requester_vat_problem
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.retention import PersonalDataRetentionWorkflow
+from workflows.vat_only import VatOnlyWorkflow
 
 log = logging.getLogger("aos.worker")
 # SIGTERM: stop polling, give running activities this long, then exit 0. Container stop
@@ -103,7 +104,12 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[RegistrationWorkflow, OutboxMailWorkflow, PersonalDataRetentionWorkflow],
+        workflows=[
+            RegistrationWorkflow,
+            OutboxMailWorkflow,
+            PersonalDataRetentionWorkflow,
+            VatOnlyWorkflow,
+        ],
         activities=[
             records.record_status,
             records.activate_account,

@@ -31,6 +31,7 @@ from workflows import contracts as c
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
+from workflows.vat_only import VatOnlyAnswer, VatOnlyWorkflow, vat_only_workflow_id
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -201,6 +202,28 @@ class TemporalBridge:
         except WorkflowAlreadyStartedError:
             log.info("Workflow %s has already run; not started again", options["id"])
             return None
+
+    def check_vat_only(self, req: c.VatCheckRequest, seconds: float) -> c.VatCheckResult | None:
+        """The VIES check alone (VatOnlyWorkflow), for an address already registered, with
+        the same bounded wait as start_and_await_vat: None when VIES has not answered in
+        `seconds` (or stayed unavailable)."""
+
+        async def check() -> VatOnlyAnswer | None:
+            client = await self._get_client()
+            handle = await client.start_workflow(
+                VatOnlyWorkflow.run,
+                req,
+                id=vat_only_workflow_id(uuid.uuid4().hex),
+                task_queue=self.task_queue,
+                execution_timeout=timedelta(minutes=2),
+            )
+            try:
+                return await asyncio.wait_for(handle.result(), seconds)
+            except TimeoutError:
+                return None  # VIES is slow; the workflow ends on its own
+
+        answer = self.run(check(), timeout=seconds + 2)
+        return answer.result if answer else None
 
     def start_outbox_mail(self, outbox_id: str) -> None:
         self._start_once(

@@ -87,3 +87,62 @@ def test_forgot_password_does_the_same_work_known_or_not(app, monkeypatch, addre
     )
     assert answer.status_code == 200
     assert work == ["token", "outbox"]
+
+
+MISMATCH = {"company_name": "Kovacs es Tarsa Autojavito Kft."}
+
+
+def test_a_vat_mismatch_shows_its_page_for_a_registered_address_too(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    """The VIES check comes first whether or not the address is taken: the same 422 page."""
+    make_applicant(web, WORKSHOP)
+    with web.extensions["aos_sessions"]() as session:
+        before = session.scalars(select(Registration.id)).all()
+    free = submit(web.test_client(), lang="en", email="someone.new@example.hu", **MISMATCH)
+    taken = submit(web.test_client(), lang="en", email=WORKSHOP, **MISMATCH)
+    assert free.status_code == taken.status_code == 422
+
+    def page(response, address: str) -> str:  # type: ignore[no-untyped-def]
+        text = response.get_data(as_text=True).replace(address, "ADDRESS")
+        text = re.sub(r'value="[^"]{40,}"', 'value=""', text)  # the CSRF token
+        return re.sub(r"\d", "0", text)  # VIES's request identifier and date
+
+    assert page(taken, WORKSHOP) == page(free, "someone.new@example.hu")
+    with web.extensions["aos_sessions"]() as session:
+        added = session.scalars(select(Registration.email).where(Registration.id.not_in(before)))
+        assert added.all() == ["someone.new@example.hu"]  # nothing stored for the taken one
+    assert _outbox(web, "already_registered") == 0
+
+
+def test_a_registered_address_adopts_the_vies_data_then_gets_the_decoy(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_wizard import ACCESS, COMPANY, post
+
+    make_applicant(web, WORKSHOP)
+    with web.extensions["aos_sessions"]() as session:
+        stored = session.scalar(select(func.count(Registration.id)))
+    client = web.test_client()
+    post(client, "type", {"user_type": "WORKSHOP"})
+    post(client, "country", {"country": "HU"})
+    post(client, "company", {**COMPANY, **MISMATCH})
+    post(client, "access", {**ACCESS, "email": WORKSHOP})
+    sent = client.post(
+        "/register/review", data={"csrf_token": csrf_token(client, "/register/review")}
+    )
+    assert sent.headers["Location"] == "/register/company"
+    page = client.get("/register/company?lang=en").get_data(as_text=True)
+    assert "Use the registered data" in page
+    client.post(
+        "/register/company/adopt", data={"csrf_token": csrf_token(client, "/register/company")}
+    )
+    adopted = client.get("/register/company?lang=en").get_data(as_text=True)
+    assert 'value="Kovács és Társa Autójavító Kft."' in adopted
+    post(client, "company", {**COMPANY, "company_name": "Kovács és Társa Autójavító Kft."})
+    post(client, "access", {**ACCESS, "password": "", "email": WORKSHOP})
+    again = client.post(
+        "/register/review", data={"csrf_token": csrf_token(client, "/register/review")}
+    )
+    shown = _shown(client, again)
+    assert STATUS.search(shown).group(1) == c.Status.AWAITING_EMAIL_CONFIRMATION
+    mailbox.wait_for(WORKSHOP)
+    assert _outbox(web, "already_registered") == 1
+    with web.extensions["aos_sessions"]() as session:
+        assert session.scalar(select(func.count(Registration.id))) == stored

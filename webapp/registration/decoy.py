@@ -8,8 +8,9 @@ confirmation email is on its way, the 48 hours run; once they are over, "Expired
 "Send again" button answers like a real one. The address's owner meanwhile gets the
 "already registered" email (at most once an hour, webapp/registration/service.py).
 
-Left as it is: the VAT check runs only for a real registration, so a VAT mismatch shows
-its page only when the address is free (SECURITY.md).
+The VIES check and its mismatch page come first for a taken address too
+(service.answer_taken, workflows/vat_only.py): the decoy is shown only once VIES has
+matched the data, or is slow (SECURITY.md, known gaps).
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ REGISTRATION_FIELDS = (
 @dataclass
 class Submission:
     # "taken": the address has an open registration or an account (the owner is told);
-    # "mismatch": VIES answered and the data do not match; "started": on its way;
+    # "mismatch": VIES answered and the data do not match (for a taken address too, then
+    # without a registration: answer_taken); "started": on its way;
     # "stored": kept, Temporal was unreachable (started later).
     outcome: str
     registration: Registration | None = None
@@ -101,8 +102,7 @@ def submit_registration(
     """ "Send Registration": store, start the workflow, wait briefly for the VIES answer."""
     email = fields["email"].strip().lower()
     if address_is_taken(session, email):
-        tell_owner(session, bridge, settings, email, language)
-        return Submission("taken")
+        return answer_taken(session, bridge, settings, fields, email, language)
     values = {name: (fields.get(name) or "").strip() for name in REGISTRATION_FIELDS}
     values["email"] = email
     reg = Registration(
@@ -113,8 +113,7 @@ def submit_registration(
         **values,
     )
     if not store_registration(session, reg):
-        tell_owner(session, bridge, settings, email, language)
-        return Submission("taken")
+        return answer_taken(session, bridge, settings, fields, email, language)
     try:
         view = start_and_wait(bridge, settings, reg)
     except TemporalUnavailable as err:
@@ -123,6 +122,53 @@ def submit_registration(
     if view is not None and view.status == c.Status.VAT_MISMATCH:
         return Submission("mismatch", reg, view)
     return Submission("started", reg, view)
+
+
+def answer_taken(
+    session: Session,
+    bridge: TemporalBridge,
+    settings: Settings,
+    fields: dict[str, Any],
+    email: str,
+    language: str,
+) -> Submission:
+    """A taken address is answered as a free one would be (ASVS V6.3.8): the VIES check
+    first, its mismatch page if the data do not match; otherwise the decoy status page,
+    and the owner hears of it. Nothing is stored and no one else is mailed."""
+    vat = check_vat_only(bridge, fields)
+    if vat is not None and not (vat.valid and vat.matches):
+        view = c.StatusView(
+            registration_id="",
+            status=c.Status.VAT_MISMATCH.value,
+            deadline=None,
+            steps=[],
+            vat_result=vat,
+        )
+        return Submission("mismatch", view=view)
+    tell_owner(session, bridge, settings, email, language)
+    return Submission("taken")
+
+
+def check_vat_only(
+    bridge: TemporalBridge, fields: dict[str, Any], seconds: float = VAT_WAIT_SECONDS
+) -> c.VatCheckResult | None:
+    """The VIES answer for data sent with a taken address, within the same bounded wait
+    and waiting slots as a registration's; None when VIES is slow or Temporal is down
+    (the decoy is shown, as a slow VIES shows the status page)."""
+    req = c.VatCheckRequest(
+        registration_id=new_registration_id(),  # opaque, never stored
+        adopted_address=fields.get("adopted_address") or "",
+        **{name: (fields.get(name) or "").strip() for name in c.COMPANY_FIELDS},
+    )
+    if not VAT_WAITERS.acquire(blocking=False):
+        return None
+    try:
+        return bridge.check_vat_only(req, seconds)
+    except TemporalUnavailable as err:
+        log.warning("Temporal unavailable for a taken address's VAT check: %s", err)
+        return None
+    finally:
+        VAT_WAITERS.release()
 
 
 def tell_owner(

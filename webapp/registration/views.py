@@ -118,10 +118,10 @@ def register() -> str | Response | tuple[str, int]:
     )
     if result.outcome == "taken":
         return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
-    assert result.registration is not None
-    if result.outcome == "mismatch":
+    if result.outcome == "mismatch":  # also for a taken address (service.answer_taken)
         vat = result.view.vat_result if result.view else None
         return render_template("registration/form.html", form=form, vat_result=vat), 422
+    assert result.registration is not None
     return redirect(status_url_for(result.registration.id))
 
 
