@@ -10,7 +10,9 @@ confirmation email is on its way, the 48 hours run; once they are over, "Expired
 
 The VIES check and its mismatch page come first for a taken address too
 (service.answer_taken, workflows/vat_only.py): the decoy is shown only once VIES has
-matched the data, or is slow (SECURITY.md, known gaps).
+matched the data, or is slow. When VIES was slow, a new registration's page says "checking the
+VAT number" until VIES answers; a "checking" decoy (its id ends in CHECKING) says the same for
+CHECKING_PERIOD, then goes on as if VIES had matched.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from webapp.registration.progress import Progress, build_progress
 from workflows import contracts as c
 
 PREFIX = "~"  # real registration ids are hex
+CHECKING = "~v"
+# How long a "checking" decoy shows the VAT check as pending: VIES's first retries take
+# this order of time (workflows/registration.py VIES_RETRY starts at 10 s).
+CHECKING_PERIOD = timedelta(seconds=60)
 
 
-def new_id(now: datetime | None = None) -> str:
+def new_id(now: datetime | None = None, *, checking: bool = False) -> str:
     moment = now or datetime.now(UTC)
-    return f"{PREFIX}{int(moment.timestamp())}~{secrets.token_hex(8)}"
+    suffix = CHECKING if checking else ""
+    return f"{PREFIX}{int(moment.timestamp())}~{secrets.token_hex(8)}{suffix}"
 
 
 def created_at(registration_id: str) -> datetime | None:
@@ -44,26 +51,38 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def progress(registration_id: str, window: int, language: str) -> Progress | None:
+def view(registration_id: str, window: int, now: datetime | None = None) -> c.StatusView | None:
+    """What the workflow of a new registration would say now, or None for a real id."""
     created = created_at(registration_id)
     if created is None:
         return None
-    deadline = created + timedelta(seconds=window)
-    steps = [
-        c.Step(status=c.Status.VERIFYING_VAT.value, at=_iso(created)),
-        c.Step(status=c.Status.AWAITING_EMAIL_CONFIRMATION.value, at=_iso(created)),
-    ]
+    now = now or datetime.now(UTC)
+    deadline = created + timedelta(seconds=window)  # the window runs from Send Registration
+    checked = created + (CHECKING_PERIOD if registration_id.endswith(CHECKING) else timedelta())
+    steps = [c.Step(status=c.Status.VERIFYING_VAT.value, at=_iso(created))]
+    if now < checked:
+        return c.StatusView(
+            registration_id=registration_id,
+            status=c.Status.VERIFYING_VAT.value,
+            deadline=None,
+            steps=steps,
+        )
+    steps.append(c.Step(status=c.Status.AWAITING_EMAIL_CONFIRMATION.value, at=_iso(checked)))
     status = c.Status.AWAITING_EMAIL_CONFIRMATION
-    if datetime.now(UTC) > deadline:
+    if now > deadline:
         status = c.Status.EXPIRED
         steps.append(c.Step(status=status.value, at=_iso(deadline)))
-    view = c.StatusView(
+    return c.StatusView(
         registration_id=registration_id,
         status=status.value,
         deadline=_iso(deadline) if status == c.Status.AWAITING_EMAIL_CONFIRMATION else None,
         steps=steps,
     )
-    return build_progress(Registration(), view, language)
+
+
+def progress(registration_id: str, window: int, language: str) -> Progress | None:
+    shown = view(registration_id, window)
+    return None if shown is None else build_progress(Registration(), shown, language)
 
 
 def resend_wait(registration_id: str) -> int:

@@ -89,6 +89,9 @@ class Submission:
     outcome: str
     registration: Registration | None = None
     view: c.StatusView | None = None
+    # "taken" while VIES had not answered: the decoy shows the check as pending, as a new
+    # registration's page would.
+    vat_pending: bool = False
 
 
 def submit_registration(
@@ -146,7 +149,7 @@ def answer_taken(
         )
         return Submission("mismatch", view=view)
     tell_owner(session, bridge, settings, email, language)
-    return Submission("taken")
+    return Submission("taken", vat_pending=vat is None)
 
 
 def check_vat_only(

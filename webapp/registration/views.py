@@ -117,7 +117,9 @@ def register() -> str | Response | tuple[str, int]:
         lang(),
     )
     if result.outcome == "taken":
-        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
+        return redirect(
+            status_url_for(decoy.new_id(checking=result.vat_pending))
+        )  # looks like a new registration
     if result.outcome == "mismatch":  # also for a taken address (service.answer_taken)
         vat = result.view.vat_result if result.view else None
         return render_template("registration/form.html", form=form, vat_result=vat), 422

@@ -230,7 +230,9 @@ def review() -> str | Response:
         return redirect(url_for("wizard.company"))
     forget(db(), draft)
     if result.outcome == "taken":
-        return redirect(status_url_for(decoy.new_id()))  # looks like a new registration
+        return redirect(
+            status_url_for(decoy.new_id(checking=result.vat_pending))
+        )  # looks like a new registration
     assert result.registration is not None
     return redirect(status_url_for(result.registration.id))
 
