@@ -15,7 +15,7 @@ from temporalio.client import Client
 from bench.drive import COMPANY
 from bench.stack import Stack
 from core.config import load_settings
-from core.models import Registration
+from core.models import REGISTRATION_FIELDS, Registration
 from core.passwords import hash_password
 from core.workflow_input import workflow_input
 from workflows import contracts as c
@@ -28,8 +28,7 @@ IN_FLIGHT = 32
 def _rows(emails: list[str]) -> list[Registration]:
     password_hash = hash_password(COMPANY["password"])  # one hash serves all
     form = {**COMPANY, "country_code": COMPANY["country"]}
-    columns = set(Registration.__table__.columns.keys()) - {"id", "email", "password_hash"}
-    values = {name: str(value) for name, value in form.items() if name in columns}
+    values = {name: str(form.get(name, "")) for name in REGISTRATION_FIELDS if name != "email"}
     return [
         Registration(
             id=secrets.token_hex(8),  # the web app's id shape: opaque, no personal data

@@ -6,6 +6,7 @@ from core.models.login_sessions import LoginSession
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
 from core.models.records import (
+    REGISTRATION_FIELDS,
     Account,
     AuditEntry,
     OutboxMessage,
@@ -18,6 +19,7 @@ from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, Support
 
 __all__ = [
     "OPEN_STATUSES",
+    "REGISTRATION_FIELDS",
     "STATUSES",
     "Account",
     "AuditEntry",

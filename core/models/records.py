@@ -26,6 +26,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# What the applicant types into a registration (the form's fields, as stored).
+REGISTRATION_FIELDS = (
+    "user_type country_code vat_number company_name street postcode city billing_street "
+    "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
+    "phone email"
+).split()
+
+
 class Registration(Base):
     __tablename__ = "registrations"
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.models import Account, Registration
+from core.models import REGISTRATION_FIELDS, Account, Registration
 from core.workflow_input import workflow_input
 from webapp.mailer import queue_email
 from webapp.support.ratelimit import allow
@@ -73,11 +73,6 @@ VAT_WAIT_SECONDS = 8.0
 # for its answer at once; a request finding no free slot starts the workflow without
 # waiting and shows the status page ("checking"), which the applicant reloads.
 VAT_WAITERS = threading.BoundedSemaphore(max(1, int(os.environ.get("GUNICORN_THREADS", "4")) // 2))
-REGISTRATION_FIELDS = (
-    "user_type country_code vat_number company_name street postcode city billing_street "
-    "billing_postcode billing_city rep_title rep_first_name rep_last_name contact_person "
-    "phone email"
-).split()
 
 
 @dataclass
