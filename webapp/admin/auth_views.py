@@ -14,8 +14,8 @@ from core.models import Account
 from core.passwords import verify_password
 from webapp.admin import totp
 from webapp.admin.blueprint import bp
-from webapp.admin.decisions import audit
 from webapp.admin.forms import CodeForm
+from webapp.admin.service import audit
 from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
 from webapp.auth.session import (

@@ -1,0 +1,90 @@
+"""The console's bookkeeping without Flask: the audit trail, the accounts list and its
+enable/disable, a registration's mail and audit history. The review queue's query is in
+queries.py, the decision in decisions.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from core.models import Account, AuditEntry, SentEmail
+from webapp.admin.queries import like_pattern
+
+ACCOUNT_CHANGES = ("account.disabled", "account.enabled", "account.closed")
+
+
+def audit(
+    db: Session, actor: str, action: str, detail: str = "", reg_id: str | None = None
+) -> None:
+    db.add(AuditEntry(actor=actor, action=action, registration_id=reg_id, detail=detail))
+    db.commit()
+
+
+@dataclass(frozen=True)
+class AccountList:
+    rows: list[Account]
+    total: int
+    changes: list[AuditEntry]  # the latest enable/disable/close entries
+
+
+def applicant_accounts(session: Session, q: str, state: str, limit: int) -> AccountList:
+    """Applicant accounts matching `q` (email or company) and `state` (active, disabled,
+    closed or "" for all), newest first, at most `limit`."""
+    stmt = select(Account).where(Account.role == "applicant")
+    if q:
+        stmt = stmt.where(
+            or_(
+                Account.email.ilike(like_pattern(q.lower()), escape="\\"),
+                Account.company_name.ilike(like_pattern(q), escape="\\"),
+            )
+        )
+    if state in ("active", "disabled"):
+        stmt = stmt.where(Account.active.is_(state == "active"), Account.closed_at.is_(None))
+    elif state == "closed":
+        stmt = stmt.where(Account.closed_at.is_not(None))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Account.created_at.desc()).limit(limit)).all()
+    changes = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action.in_(ACCOUNT_CHANGES))
+        .order_by(AuditEntry.at.desc())
+        .limit(20)
+    )
+    return AccountList(list(rows), total, list(changes))
+
+
+def set_account_active(session: Session, admin_email: str, account: Account, enable: bool) -> bool:
+    """Enable or disable an applicant account (not a closed one); False if nothing changed.
+    Disabling ends every session of the account at once. Audited; commits."""
+    if account.active == enable:
+        return False
+    account.active = enable
+    if enable:
+        account.disabled_at = None
+    else:
+        account.disabled_at = datetime.now(UTC)
+        # Every session of the account checks this version: they end now.
+        account.session_version = (account.session_version or 1) + 1
+    action = "account.enabled" if enable else "account.disabled"
+    audit(session, admin_email, action, account.email, account.registration_id)
+    return True
+
+
+def registration_history(
+    session: Session, registration_id: str
+) -> tuple[list[SentEmail], list[AuditEntry]]:
+    """The emails sent about a registration and its audit entries, oldest first."""
+    emails = session.scalars(
+        select(SentEmail)
+        .where(SentEmail.registration_id == registration_id)
+        .order_by(SentEmail.accepted_at)
+    )
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.registration_id == registration_id)
+        .order_by(AuditEntry.at)
+    )
+    return list(emails), list(entries)
