@@ -19,17 +19,14 @@ import hmac
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
-from wtforms import EmailField
-from wtforms.validators import DataRequired, Email, Length
 
 from core.models import Account, AuditEntry
 from core.passwords import hash_password
+from webapp.auth.forms import ForgotForm
 from webapp.auth.session import log_out
 from webapp.database import bridge, db
 from webapp.mailer import queue_email
@@ -42,17 +39,6 @@ PER_IP_PER_HOUR = 10
 _SALT = "aos-password-reset"
 
 bp = Blueprint("password", __name__, url_prefix="/password")
-
-
-class ForgotForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(message=_l("Please fill in this field.")),
-            Email(message=_l("Please give a valid email address.")),
-            Length(max=254),
-        ],
-    )
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
