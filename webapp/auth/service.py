@@ -1,19 +1,28 @@
-"""Applicant login's decisions, without Flask: who the email is and what the password opens.
+"""Applicant login and password reset without Flask: who the email is and what the
+password opens; the reset link's token and the new password's bookkeeping.
 
 Before approval, "pending review" is said only after a correct password; the view turns
 each outcome into its message."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Account, Registration
-from core.passwords import verify_password
+from core.models import Account, AuditEntry, Registration
+from core.passwords import hash_password, verify_password
+from webapp.mailer import queue_email
+from webapp.service_context import ServiceContext
 from workflows import contracts as c
+
+RESET_MAX_AGE = 3600  # seconds: the link is valid for one hour
+_SALT = "aos-password-reset"
 
 
 class Outcome(StrEnum):
@@ -54,3 +63,78 @@ def check_login(session: Session, email: str, password: str) -> LoginCheck:
     if pending is not None and pending.status == c.Status.AWAITING_REVIEW:
         return LoginCheck(Outcome.PENDING_REVIEW)
     return LoginCheck(Outcome.UNCONFIRMED)
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
+def _fingerprint(secret: str, account: Account) -> str:
+    state = f"{account.id}|{account.password_hash}|{account.session_version}"
+    return hmac.new(secret.encode(), state.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def reset_token(secret: str, account: Account) -> str:
+    return _serializer(secret).dumps({"a": account.id, "f": _fingerprint(secret, account)})
+
+
+def account_for_token(
+    session: Session, secret: str, token: str, max_age: int = RESET_MAX_AGE
+) -> Account | None:
+    """The account the token resets, or None: bad signature, expired, or already used."""
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age)
+    except BadSignature:  # SignatureExpired is a BadSignature too
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
+        return None
+    account = session.get(Account, data["a"])
+    if account is None or not _resettable(account):
+        return None
+    if not hmac.compare_digest(str(data.get("f", "")), _fingerprint(secret, account)):
+        return None
+    return account
+
+
+def _resettable(account: Account) -> bool:
+    return account.role == "applicant" and account.active
+
+
+def _nobody() -> Account:
+    """A stand-in account to sign a token for, never stored."""
+    return Account(id=0, password_hash="", session_version=1)
+
+
+def send_reset_link(
+    session: Session, ctx: ServiceContext, email: str, ui_language: str | None
+) -> None:
+    """The reset link to a known applicant, "no account uses this address" to anyone else."""
+    account = session.scalars(select(Account).where(Account.email == email)).first()
+    settings = ctx.settings
+    # The same work for every address (a token signed, one message through the outbox),
+    # so neither the answer nor its time tells a known address from an unknown one. An
+    # unknown address hears that no account uses it (django-allauth does the same).
+    known = account is not None and _resettable(account)
+    token = reset_token(settings.secret_key, account if known else _nobody())
+    if known:
+        kind = "password_reset"
+        context = {"reset_url": ctx.absolute("password.reset", token=token)}
+    else:
+        kind = "password_reset_unknown"
+        context = {"register_url": ctx.absolute("registration.home")}
+    queue_email(
+        session,
+        ctx.bridge,
+        kind=kind,
+        recipient=email,
+        language=ui_language or (account.language if account else None) or "hu",
+        context=context,
+    )
+
+
+def set_new_password(session: Session, account: Account, new_password: str) -> None:
+    """Store the new hash and end every session of the account (the version goes up)."""
+    account.password_hash = hash_password(new_password)
+    account.session_version = (account.session_version or 1) + 1
+    session.add(AuditEntry(actor=account.email, action="password_reset", detail=""))
+    session.commit()
