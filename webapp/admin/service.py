@@ -11,6 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import Account, AuditEntry, SentEmail
+from core.passwords import verify_password
+from webapp.admin import totp
 from webapp.admin.queries import like_pattern
 
 ACCOUNT_CHANGES = ("account.disabled", "account.enabled", "account.closed")
@@ -21,6 +23,33 @@ def audit(
 ) -> None:
     db.add(AuditEntry(actor=actor, action=action, registration_id=reg_id, detail=detail))
     db.commit()
+
+
+def console_account(session: Session, email: str, password: str) -> Account | None:
+    """The active administrator with this email and password, else None (one hash check)."""
+    account = session.scalars(select(Account).where(Account.email == email)).first()
+    ok = verify_password(account.password_hash if account else None, password)
+    if not ok or account is None or not account.is_admin or not account.active:
+        return None
+    return account
+
+
+def fresh_code_series(session: Session, account: Account) -> None:
+    """After a lock has run out, the next login starts a fresh series of code tries."""
+    if (account.totp_failures or 0) >= totp.MAX_FAILURES:
+        account.totp_failures = 0
+        session.commit()
+
+
+def code_accepted(session: Session, account: Account, code: str) -> bool:
+    """Check a TOTP code (not while locked); the first accepted one completes enrolment."""
+    if totp.locked_until(account) is not None or not totp.check_code(session, account, code):
+        return False
+    if account.totp_enrolled_at is None:
+        account.totp_enrolled_at = datetime.now(UTC)
+        audit(session, account.email, "admin.totp_enrolled")
+    audit(session, account.email, "admin.login")
+    return True
 
 
 @dataclass(frozen=True)
