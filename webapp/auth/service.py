@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, AuditEntry, Registration
 from core.passwords import hash_password, verify_password
+from webapp.admin import totp
 from webapp.mailer import queue_email
 from webapp.service_context import ServiceContext
 from workflows import contracts as c
@@ -138,3 +140,29 @@ def set_new_password(session: Session, account: Account, new_password: str) -> N
     account.session_version = (account.session_version or 1) + 1
     session.add(AuditEntry(actor=account.email, action="password_reset", detail=""))
     session.commit()
+
+
+def code_ok(session: Session, account: Account, code: str) -> bool:
+    """A TOTP code of the account, not used before, while no lock holds it."""
+    return totp.locked_until(account) is None and totp.check_code(session, account, code)
+
+
+def turn_on_two_step(session: Session, account: Account, code: str) -> bool:
+    """The first good code from the authenticator turns two-step login on (audited)."""
+    if not code_ok(session, account, code):
+        return False
+    account.totp_enrolled_at = datetime.now(UTC)
+    session.add(AuditEntry(actor=account.email, action="portal.totp_enrolled", detail=""))
+    session.commit()
+    return True
+
+
+def turn_off_two_step(session: Session, account: Account, code: str) -> bool:
+    """A current code turns two-step login off and forgets the secret (audited)."""
+    if not code_ok(session, account, code):
+        return False
+    account.totp_enrolled_at = None
+    account.totp_secret = None
+    session.add(AuditEntry(actor=account.email, action="portal.totp_removed", detail=""))
+    session.commit()
+    return True
