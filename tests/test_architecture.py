@@ -176,3 +176,75 @@ def test_no_view_imports_another_features_views() -> None:
         if _is_views(target) and _feature(target) and _feature(source) != _feature(target)
     )
     assert not wrong
+
+
+WEBAPP = ROOT / "webapp"
+
+
+def _blueprint_packages() -> list[Path]:
+    """Packages of webapp/ that define a Blueprint: the feature packages."""
+    return sorted(
+        package
+        for package in WEBAPP.iterdir()
+        if (package / "__init__.py").is_file()
+        and any("Blueprint(" in module.read_text() for module in package.glob("*.py"))
+    )
+
+
+def _flask_imports(path: Path) -> list[str]:
+    """The flask / flask_* modules a file imports itself (anywhere in it)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.append(node.module or "")
+    return [m for m in found if m.split(".")[0] == "flask" or m.startswith("flask_")]
+
+
+def _defines_form(path: Path) -> bool:
+    return any(
+        isinstance(node, ast.ClassDef)
+        and any(ast.unparse(base).endswith("FlaskForm") for base in node.bases)
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+    )
+
+
+def test_the_feature_packages_are_found() -> None:
+    names = {package.name for package in _blueprint_packages()}
+    assert {"admin", "auth", "portal", "support", "registration", "pricing"} <= names
+
+
+def test_each_feature_package_has_views_forms_and_service() -> None:
+    missing = []
+    for package in _blueprint_packages():
+        wanted = ["views.py", "service.py"]
+        if any(_defines_form(module) for module in package.glob("*.py")):
+            wanted.append("forms.py")
+        missing += [f"{package.name}/{name}" for name in wanted if not (package / name).is_file()]
+    assert not missing, "feature packages lack: " + ", ".join(missing)
+
+
+def test_forms_are_defined_in_forms_py() -> None:
+    elsewhere = sorted(
+        f"{module.relative_to(ROOT)}"
+        for package in _blueprint_packages()
+        for module in package.glob("*.py")
+        if module.name != "forms.py" and _defines_form(module)
+    )
+    assert not elsewhere, "forms outside forms.py: " + ", ".join(elsewhere)
+
+
+def test_no_service_imports_flask() -> None:
+    wrong = sorted(
+        f"{path.relative_to(ROOT)}: {', '.join(_flask_imports(path))}"
+        for path in WEBAPP.rglob("service.py")
+        if _flask_imports(path)
+    )
+    assert not wrong, "service.py takes a session and settings, not Flask:\n" + "\n".join(wrong)
+
+
+def test_the_flask_check_sees_an_import(tmp_path: Path) -> None:
+    probe = tmp_path / "service.py"
+    probe.write_text("from flask import url_for\nimport flask_babel\ndef f():\n    import json\n")
+    assert _flask_imports(probe) == ["flask", "flask_babel"]

@@ -1,9 +1,12 @@
-"""The request's database session."""
+"""The request's database session, and what a feature's service gets from Flask."""
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, url_for
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
+
+from webapp.service_context import ServiceContext
 
 
 def db() -> Session:
@@ -15,3 +18,13 @@ def db() -> Session:
 def bridge():  # type: ignore[no-untyped-def]
     """The process's TemporalBridge."""
     return current_app.extensions["aos_temporal"]
+
+
+def services() -> ServiceContext:
+    """The settings, bridge, link builder and locale switch a service.py takes."""
+    return ServiceContext(
+        settings=current_app.config["SETTINGS"],
+        bridge=bridge(),
+        url_for=url_for,
+        in_language=force_locale,
+    )

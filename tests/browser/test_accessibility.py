@@ -17,7 +17,7 @@ from core.models import Account, Registration
 from core.passwords import hash_password
 from tests.browser.audit import Audit
 from tests.browser.test_applicant_journey import HU_COMPANY, PASSWORD, approve
-from webapp.auth.reset import reset_token
+from webapp.auth.service import reset_token
 from workflows import contracts as c
 
 ADMIN_PASSWORD = "console password 123"

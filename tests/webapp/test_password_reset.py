@@ -18,7 +18,7 @@ from tests.webapp.test_portal import (
     log_in,
     make_applicant,
 )
-from webapp.auth.reset import account_for_token, reset_token
+from webapp.auth.service import account_for_token, reset_token
 
 NEW = "a completely new password"
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.models import OutboxMessage, Registration
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_portal import WORKSHOP, make_applicant
-from webapp.auth import reset
+from webapp.auth import service
 from workflows import contracts as c
 
 STATUS = re.compile(r'data-status="([A-Z_]+)"')
@@ -68,7 +68,7 @@ def test_eight_attempts_send_the_owner_one_email_an_hour(web, mailbox) -> None: 
 def test_forgot_password_does_the_same_work_known_or_not(app, monkeypatch, address: str) -> None:  # type: ignore[no-untyped-def]
     make_applicant(app, WORKSHOP)
     work: list[str] = []
-    real_token, real_queue = reset.reset_token, reset.queue_email
+    real_token, real_queue = service.reset_token, service.queue_email
 
     def token(secret, account):  # type: ignore[no-untyped-def]
         work.append("token")
@@ -78,8 +78,8 @@ def test_forgot_password_does_the_same_work_known_or_not(app, monkeypatch, addre
         work.append("outbox")
         return real_queue(*args, **kwargs)
 
-    monkeypatch.setattr(reset, "reset_token", token)
-    monkeypatch.setattr(reset, "queue_email", queue)
+    monkeypatch.setattr(service, "reset_token", token)
+    monkeypatch.setattr(service, "queue_email", queue)
     client = app.test_client()
     answer = client.post(
         "/password/forgot",

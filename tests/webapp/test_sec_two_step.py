@@ -66,7 +66,7 @@ def test_turning_it_off_needs_a_code(app) -> None:  # type: ignore[no-untyped-de
 
 
 def test_a_password_reset_does_not_skip_the_code(app) -> None:  # type: ignore[no-untyped-def]
-    from webapp.auth.reset import reset_token
+    from webapp.auth.service import reset_token
 
     make_applicant(app, WORKSHOP)
     _enrol(app, applicant_client(app, WORKSHOP))

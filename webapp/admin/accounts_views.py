@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
-from core.models import Account, AuditEntry
+from core.models import Account
+from webapp.admin import service
 from webapp.admin.blueprint import bp
-from webapp.admin.decisions import audit
 from webapp.admin.detail_views import audit_label
 from webapp.admin.forms import ActionForm
-from webapp.admin.queries import like_pattern
 from webapp.admin.queue_views import user_type_label
 from webapp.auth.session import current, role_required
 from webapp.database import db
@@ -27,34 +23,15 @@ LIMIT = 200
 def accounts() -> str:
     q = (request.args.get("q") or "").strip()[:200]
     state = request.args.get("state", "")
-    stmt = select(Account).where(Account.role == "applicant")
-    if q:
-        stmt = stmt.where(
-            or_(
-                Account.email.ilike(like_pattern(q.lower()), escape="\\"),
-                Account.company_name.ilike(like_pattern(q), escape="\\"),
-            )
-        )
-    if state in ("active", "disabled"):
-        stmt = stmt.where(Account.active.is_(state == "active"), Account.closed_at.is_(None))
-    elif state == "closed":
-        stmt = stmt.where(Account.closed_at.is_not(None))
-    total = db().scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db().scalars(stmt.order_by(Account.created_at.desc()).limit(LIMIT)).all()
-    changes = db().scalars(
-        select(AuditEntry)
-        .where(AuditEntry.action.in_(("account.disabled", "account.enabled", "account.closed")))
-        .order_by(AuditEntry.at.desc())
-        .limit(20)
-    )
+    found = service.applicant_accounts(db(), q, state, LIMIT)
     return render_template(
         "admin/accounts.html",
-        rows=rows,
-        total=total,
+        rows=found.rows,
+        total=found.total,
         limit=LIMIT,
         q=q,
         state=state,
-        changes=list(changes),
+        changes=found.changes,
         audit_label=audit_label,
         user_type_label=user_type_label,
     )
@@ -72,18 +49,11 @@ def _change(account_id: int, enable: bool) -> Response:
         return redirect(url_for("admin.accounts", **request.args))
     admin = current("admin")
     assert admin is not None
-    if account.active != enable:
-        account.active = enable
+    if service.set_account_active(db(), admin.email, account, enable):
         if enable:
-            account.disabled_at = None
             message = _("%(email)s can log in again.", email=account.email)
         else:
-            account.disabled_at = datetime.now(UTC)
-            # Every session of the account checks this version: they end now.
-            account.session_version = (account.session_version or 1) + 1
             message = _("%(email)s is disabled and logged out everywhere.", email=account.email)
-        action = "account.enabled" if enable else "account.disabled"
-        audit(db(), admin.email, action, account.email, account.registration_id)
         flash(message, "success")
     return redirect(url_for("admin.accounts", **request.args))
 

@@ -6,15 +6,12 @@ from datetime import UTC, datetime
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import Account
-from core.passwords import verify_password
-from webapp.admin import totp
+from webapp.admin import service, totp
 from webapp.admin.blueprint import bp
-from webapp.admin.decisions import audit
 from webapp.admin.forms import CodeForm
 from webapp.auth import throttle
 from webapp.auth.forms import LoginForm
@@ -54,9 +51,8 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     if attempt.refused:
         assert attempt.wait is not None
         return throttle.refusal("admin/login.html", attempt.wait, form=form)
-    account = db().scalars(select(Account).where(Account.email == email)).first()
-    ok = verify_password(account.password_hash if account else None, form.password.data)
-    if not ok or account is None or not account.is_admin or not account.active:
+    account = service.console_account(db(), email, form.password.data)
+    if account is None:
         error = _("The email address or the password is not correct.")
         return render_template("admin/login.html", form=form, error=error), 401
     attempt.succeeded()
@@ -66,9 +62,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         page = render_template("admin/login.html", form=form, error=_locked_message(until))
         wait = max(1, int((until - datetime.now(UTC)).total_seconds()) + 1)
         return page, 429, {"Retry-After": str(wait)}
-    if (account.totp_failures or 0) >= totp.MAX_FAILURES:
-        account.totp_failures = 0  # the lock has run out: a fresh series of tries
-        db().commit()
+    service.fresh_code_series(db(), account)
     begin_second_factor(account)
     step = "admin.code" if account.totp_enrolled_at else "admin.enrol"
     return redirect(url_for(step, **_next_args()))
@@ -84,12 +78,7 @@ def _pending_or_login() -> Account | Response:
 
 def _accept(account: Account, form: CodeForm) -> Response | str:
     """Check the code; on success start the console session, else an error to show."""
-    until = totp.locked_until(account)
-    if until is None and totp.check_code(db(), account, form.code.data):
-        if account.totp_enrolled_at is None:
-            account.totp_enrolled_at = datetime.now(UTC)
-            audit(db(), account.email, "admin.totp_enrolled")
-        audit(db(), account.email, "admin.login")
+    if service.code_accepted(db(), account, form.code.data):
         complete_second_factor(account)
         return redirect(safe_next(url_for("admin.queue")))
     until = totp.locked_until(account)

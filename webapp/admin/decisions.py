@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from core.models import Account, AuditEntry, Registration
+from core.models import Account, Registration
+from webapp.admin.service import audit
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import (
     AlreadyDecided,
@@ -66,13 +67,6 @@ def compose_reason(code: str | None, details: str, language: str) -> str:
     if details.strip():
         parts.append(details.strip())
     return "\n".join(parts)
-
-
-def audit(
-    db: Session, actor: str, action: str, detail: str = "", reg_id: str | None = None
-) -> None:
-    db.add(AuditEntry(actor=actor, action=action, registration_id=reg_id, detail=detail))
-    db.commit()
 
 
 def submit_decision(

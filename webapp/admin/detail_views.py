@@ -8,11 +8,11 @@ from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.formatting import as_utc
 from core.models import AuditEntry, Registration, SentEmail
+from webapp.admin import service
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import REJECTION_REASONS, compose_reason, submit_decision
 from webapp.admin.forms import DecisionForm
@@ -104,18 +104,7 @@ def _load(registration_id: str) -> Registration:
 @role_required("reviewer")
 def detail(registration_id: str) -> str:
     reg = _load(registration_id)
-    emails = list(
-        db().scalars(
-            select(SentEmail)
-            .where(SentEmail.registration_id == reg.id)
-            .order_by(SentEmail.accepted_at)
-        )
-    )
-    audit = list(
-        db().scalars(
-            select(AuditEntry).where(AuditEntry.registration_id == reg.id).order_by(AuditEntry.at)
-        )
-    )
+    emails, audit = service.registration_history(db(), reg.id)
     try:
         view = bridge().status(reg.id) if reg.workflow_started else None
     except TemporalUnavailable:

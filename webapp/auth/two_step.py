@@ -6,16 +6,14 @@ throttle of webapp/auth/throttle.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.models import Account, AuditEntry
+from core.models import Account
 from webapp.admin import totp
 from webapp.admin.forms import CodeForm
-from webapp.auth import throttle
+from webapp.auth import service, throttle
 from webapp.auth.session import (
     cancel_second_factor,
     complete_second_factor,
@@ -52,7 +50,7 @@ def code() -> PageResult:
         if attempt.refused:
             assert attempt.wait is not None
             return throttle.refusal("auth/code.html", attempt.wait, form=form)
-        if totp.locked_until(account) is None and totp.check_code(db(), account, form.code.data):
+        if service.code_ok(db(), account, form.code.data):
             attempt.succeeded()
             complete_second_factor(account, ROLE)
             return redirect(safe_next(url_for("portal.home")))
@@ -75,10 +73,7 @@ def enrol() -> PageResult:
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        if totp.locked_until(account) is None and totp.check_code(db(), account, form.code.data):
-            account.totp_enrolled_at = datetime.now(UTC)
-            db().add(AuditEntry(actor=account.email, action="portal.totp_enrolled", detail=""))
-            db().commit()
+        if service.turn_on_two_step(db(), account, form.code.data):
             mark_second_factor_done(ROLE)  # this session has just shown a code
             flash(_("Two-step login is on. Every login now asks for a code."), "success")
             return redirect(url_for("portal.account"))
@@ -96,15 +91,7 @@ def turn_off() -> PageResult:
     form = CodeForm()
     if account.totp_enrolled_at is None:
         return redirect(url_for("portal.account"))
-    if (
-        form.validate_on_submit()
-        and totp.locked_until(account) is None
-        and totp.check_code(db(), account, form.code.data)
-    ):
-        account.totp_enrolled_at = None
-        account.totp_secret = None
-        db().add(AuditEntry(actor=account.email, action="portal.totp_removed", detail=""))
-        db().commit()
+    if form.validate_on_submit() and service.turn_off_two_step(db(), account, form.code.data):
         flash(_("Two-step login is off."), "success")
     else:
         flash(_wrong_code(account), "error")

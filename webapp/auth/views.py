@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from core.models import Account, Registration
-from core.passwords import verify_password
-from webapp.auth import throttle
+from webapp.auth import service, throttle
 from webapp.auth.forms import LoginForm
+from webapp.auth.service import Outcome
 from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
-from workflows import contracts as c
 
 bp = Blueprint("auth", __name__)
 
@@ -33,32 +30,24 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     if attempt.refused:
         assert attempt.wait is not None
         return throttle.refusal("auth/login.html", attempt.wait, form=form)
-    session = db()
-    account = session.scalars(
-        select(Account).where(Account.email == email, Account.role == "applicant")
-    ).first()
-    pending = None
-    if account is None:
-        pending = session.scalars(
-            select(Registration).where(Registration.open_email == email)
-        ).first()
-    # Exactly one hash check on every path, so timing does not tell known from unknown.
-    stored_hash = account.password_hash if account else (pending.password_hash if pending else None)
-    if not verify_password(stored_hash, form.password.data):
+    check = service.check_login(db(), email, form.password.data)
+    if check.outcome is Outcome.WRONG:
         return render_template("auth/login.html", form=form, error=generic_error()), 401
     attempt.succeeded()
-    if account is not None and account.active:
+    account = check.account
+    if check.outcome is Outcome.ACTIVE:
+        assert account is not None
         if account.totp_enrolled_at is not None:  # two-step login: the code comes next
             begin_second_factor(account, "applicant")
             target = safe_next("")
             return redirect(url_for("two_step.code", **({"next": target} if target else {})))
         log_in(account, "applicant")
         return redirect(safe_next(url_for("portal.home")))
-    if account is not None and account.closed_at is not None:
+    if check.outcome is Outcome.CLOSED:
         message = _("This account has been closed.")
-    elif account is not None:
+    elif check.outcome is Outcome.DISABLED:
         message = _("This account is disabled. Please contact %(email)s.", email="4thlevel@bmw.hu")
-    elif pending is not None and pending.status == c.Status.AWAITING_REVIEW:
+    elif check.outcome is Outcome.PENDING_REVIEW:
         message = _(
             "Your registration is pending review by our administrators. You will get an email "
             "when your account is activated."

@@ -5,26 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import Account
-from core.passwords import hash_password, verify_password
-from webapp.auth import store
 from webapp.auth.session import (
     current,
     current_record,
-    limits,
     log_in,
     log_out_everywhere,
     login_required,
 )
 from webapp.database import db
 from webapp.i18n import current_language
-from webapp.portal import catalogue
+from webapp.portal import catalogue, service
 from webapp.portal.forms import ChangePasswordForm
 from workflows import contracts as c
 
@@ -106,9 +103,8 @@ def technical_entry(category: str, entry_id: str) -> str:
 
 
 def _account_page(account: Account, form: ChangePasswordForm) -> str:
-    idle, _absolute = limits("applicant")
     this = current_record("applicant")
-    sessions = store.active(db(), account.id, "applicant", account.session_version, idle)
+    sessions = service.active_sessions(db(), current_app.config["SETTINGS"], account)
     return render_template(
         "portal/account.html",
         account=account,
@@ -127,13 +123,12 @@ def account() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(account, form), (400 if form.errors else 200)
-    if not verify_password(account.password_hash, form.current_password.data):
+    if not service.change_password(
+        db(), account, form.current_password.data, form.new_password.data
+    ):
         form.current_password.errors = [_("The current password is not correct.")]
         return _account_page(account, form), 400
-    account.password_hash = hash_password(form.new_password.data)
-    # Every other session of the account ends; this one continues with the new version.
-    account.session_version = (account.session_version or 1) + 1
-    db().commit()
+    # Every other session of the account ended; this one continues with the new version.
     log_in(account, "applicant")
     flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("portal.account"))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.formatting import PORTAL_TZ
-from core.models import PriceEntry
+from core.models import AuditEntry, PriceEntry
 from webapp.pricing.products import PRODUCTS, Product
 
 SAMPLE_FILE = Path(__file__).with_name("sample_prices.json")
@@ -98,4 +98,26 @@ def add_price(
         product=product, net_cents=net_cents, valid_from=valid_from, created_by=created_by
     )
     session.add(entry)
+    return entry
+
+
+def set_price(
+    session: Session, *, product: str, amount: str | Decimal, valid_from: date, admin_email: str
+) -> PriceEntry:
+    """A reviewer's new net price (EUR) from a day on: stored, audited, committed."""
+    entry = add_price(
+        session,
+        product=product,
+        net_cents=to_cents(amount),
+        valid_from=valid_from,
+        created_by=admin_email,
+    )
+    session.add(
+        AuditEntry(
+            actor=admin_email,
+            action="price_set",
+            detail=f"{entry.product}: {amount} EUR net from {entry.valid_from}",
+        )
+    )
+    session.commit()
     return entry

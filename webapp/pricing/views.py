@@ -11,14 +11,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.models import AuditEntry
 from webapp.auth.session import current, role_required
 from webapp.database import db
 from webapp.i18n import current_language
 from webapp.pricing import service
 from webapp.pricing.forms import PriceForm
 from webapp.pricing.products import CATEGORIES, PRODUCTS, product
-from webapp.pricing.service import to_cents
 
 bp = Blueprint("pricing", __name__)
 
@@ -60,21 +58,13 @@ def console() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         admin = current("admin")
         assert admin is not None
-        entry = service.add_price(
+        entry = service.set_price(
             session,
             product=form.product.data,
-            net_cents=to_cents(form.amount),
+            amount=form.amount,
             valid_from=form.valid_from.data,
-            created_by=admin.email,
+            admin_email=admin.email,
         )
-        session.add(
-            AuditEntry(
-                actor=admin.email,
-                action="price_set",
-                detail=f"{entry.product}: {form.amount} EUR net from {entry.valid_from}",
-            )
-        )
-        session.commit()
         item = product(entry.product)
         flash(
             _(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from babel.units import format_unit
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.models import Account, AuditEntry
+from core.models import Account
 from core.passwords import verify_password
 from webapp.auth.session import current, log_out_everywhere, login_required
 from webapp.database import db
+from webapp.privacy import service
 from webapp.privacy.export import personal_data
 from webapp.privacy.forms import CloseAccountForm
 
@@ -25,21 +25,13 @@ def _lang() -> str:
     return str(get_locale() or "hu")
 
 
-def duration(seconds: int, language: str) -> str:
-    """A configured duration in words: '90 nap', '48 hours' (days from three days on)."""
-    for unit, size, least in (("day", 86400, 3 * 86400), ("hour", 3600, 3600), ("minute", 60, 60)):
-        if seconds >= least and seconds % size == 0:
-            return format_unit(seconds // size, f"duration-{unit}", locale=language)
-    return format_unit(seconds, "duration-second", locale=language)
-
-
 @bp.get("/privacy")
 def notice() -> str:
     settings = current_app.config["SETTINGS"]
     language = _lang()
     figures = {
-        "retention": duration(settings.personal_data_retention, language),
-        "confirmation_window": duration(settings.confirmation_window, language),
+        "retention": service.duration(settings.personal_data_retention, language),
+        "confirmation_window": service.duration(settings.confirmation_window, language),
     }
     return render_template(f"privacy/notice_{language}.html", figures=figures)
 
@@ -63,18 +55,7 @@ def download() -> Response:
 
 def close_account(account: Account) -> None:
     """Disable the login and end every session now; the retention purge erases it later."""
-    now = datetime.now(UTC)
-    account.active = False
-    account.closed_at = now
-    db().add(
-        AuditEntry(
-            at=now,
-            actor=account.email,
-            action="account.closed",
-            registration_id=account.registration_id,
-            detail=account.email,
-        )
-    )
+    service.close_account(db(), account)
     # Ends every session record of the account and this request's own (and commits).
     log_out_everywhere(account)
 
@@ -86,7 +67,7 @@ def close() -> str | Response | tuple[str, int]:
     assert account is not None
     form = CloseAccountForm()
     settings = current_app.config["SETTINGS"]
-    retention = duration(settings.personal_data_retention, _lang())
+    retention = service.duration(settings.personal_data_retention, _lang())
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("privacy/close.html", form=form, retention=retention), status
@@ -101,5 +82,5 @@ def close() -> str | Response | tuple[str, int]:
 def closed() -> str:
     settings = current_app.config["SETTINGS"]
     return render_template(
-        "privacy/closed.html", retention=duration(settings.personal_data_retention, _lang())
+        "privacy/closed.html", retention=service.duration(settings.personal_data_retention, _lang())
     )

@@ -1,7 +1,7 @@
 """Support requests: create, notify, reply, follow up, change status.
 
 Every email goes through the outbox (webapp.mailer.queue_email); the links in them are
-absolute, built on PUBLIC_BASE_URL by the caller's request context.
+absolute, built on PUBLIC_BASE_URL by the context's link builder (no Flask here).
 """
 
 from __future__ import annotations
@@ -10,16 +10,21 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
-from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.formatting import PORTAL_TZ
-from core.models import Account, AuditEntry, SupportMessage, SupportRequest
-from webapp.database import bridge
+from core.models import (
+    OPEN_STATUSES,
+    Account,
+    AuditEntry,
+    Registration,
+    SupportMessage,
+    SupportRequest,
+)
 from webapp.mailer import queue_email
+from webapp.service_context import ServiceContext
 from webapp.support.topics import answer_rows, topic_label
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -29,10 +34,6 @@ def new_reference(now: datetime) -> str:
     """E.g. SR-250314-K7QX2M: readable over the phone, unique by the database."""
     code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
     return f"SR-{now.astimezone(PORTAL_TZ):%y%m%d}-{code}"
-
-
-def _public_url(endpoint: str, **values: Any) -> str:
-    return current_app.config["SETTINGS"].public_base_url + url_for(endpoint, **values)
 
 
 def create_request(
@@ -68,15 +69,17 @@ def create_request(
     raise RuntimeError("Could not draw a unique support reference")
 
 
-def request_url(req: SupportRequest) -> str | None:
+def request_url(ctx: ServiceContext, req: SupportRequest) -> str | None:
     """The applicant's page of the request; only requests sent logged in have one."""
     if req.account_id is None:
         return None
-    return _public_url("support.request_detail", reference=req.reference)
+    return ctx.absolute("support.request_detail", reference=req.reference)
 
 
-def _notice_context(req: SupportRequest, body: str, follow_up: bool) -> dict[str, Any]:
-    with force_locale("en"):
+def _notice_context(
+    ctx: ServiceContext, req: SupportRequest, body: str, follow_up: bool
+) -> dict[str, Any]:
+    with ctx.in_language("en"):
         return {
             "reference": req.reference,
             "topic": topic_label(req.topic),
@@ -87,27 +90,29 @@ def _notice_context(req: SupportRequest, body: str, follow_up: bool) -> dict[str
             "answers": [list(row) for row in answer_rows(req.answers)],
             "message": body,
             "follow_up": follow_up,
-            "console_url": _public_url("support_console.detail", reference=req.reference),
+            "console_url": ctx.absolute("support_console.detail", reference=req.reference),
         }
 
 
-def _notify_support(session: Session, req: SupportRequest, body: str, *, follow_up: bool) -> None:
+def _notify_support(
+    session: Session, ctx: ServiceContext, req: SupportRequest, body: str, *, follow_up: bool
+) -> None:
     """The notice to SUPPORT_EMAIL (in English) about a new request or a follow-up."""
     queue_email(
         session,
-        bridge(),
+        ctx.bridge,
         kind="support_notice",
-        recipient=current_app.config["SETTINGS"].support_email,
+        recipient=ctx.settings.support_email,
         language="en",
-        context=_notice_context(req, body, follow_up=follow_up),
+        context=_notice_context(ctx, req, body, follow_up=follow_up),
     )
 
 
-def notify_new(session: Session, req: SupportRequest) -> None:
+def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
-    with force_locale(req.language):
+    with ctx.in_language(req.language):
         topic = topic_label(req.topic)
-    context = {"reference": req.reference, "topic": topic, "request_url": request_url(req)}
+    context = {"reference": req.reference, "topic": topic, "request_url": request_url(ctx, req)}
     # Anyone can type anyone's address into the help form: what they wrote (name, message)
     # goes only to an address confirmed as the logged-in account's own, else the form
     # would send any text to any inbox in our name.
@@ -116,27 +121,31 @@ def notify_new(session: Session, req: SupportRequest) -> None:
         context.update(name=req.name, message=req.messages[0].body)
     queue_email(
         session,
-        bridge(),
+        ctx.bridge,
         kind="support_received",
         recipient=req.email,
         language=req.language,
         context=context,
     )
-    _notify_support(session, req, req.messages[0].body, follow_up=False)
+    _notify_support(session, ctx, req, req.messages[0].body, follow_up=False)
 
 
-def add_follow_up(session: Session, req: SupportRequest, body: str) -> SupportMessage:
+def add_follow_up(
+    session: Session, ctx: ServiceContext, req: SupportRequest, body: str
+) -> SupportMessage:
     """The requester adds information; an answered request needs attention again."""
     message = SupportMessage(author="applicant", author_email=req.email, body=body)
     req.messages.append(message)
     if req.status == "answered":
         req.status = "in_progress"
     session.commit()
-    _notify_support(session, req, body, follow_up=True)
+    _notify_support(session, ctx, req, body, follow_up=True)
     return message
 
 
-def reply(session: Session, req: SupportRequest, agent: Account, body: str) -> SupportMessage:
+def reply(
+    session: Session, ctx: ServiceContext, req: SupportRequest, agent: Account, body: str
+) -> SupportMessage:
     """An agent's answer: kept in the thread, emailed to the requester; status answered."""
     message = SupportMessage(author="agent", author_email=agent.email, body=body)
     req.messages.append(message)
@@ -147,7 +156,7 @@ def reply(session: Session, req: SupportRequest, agent: Account, body: str) -> S
     session.commit()
     queue_email(
         session,
-        bridge(),
+        ctx.bridge,
         kind="support_reply",
         recipient=req.email,
         language=req.language,
@@ -155,8 +164,8 @@ def reply(session: Session, req: SupportRequest, agent: Account, body: str) -> S
             "reference": req.reference,
             "name": req.name,
             "reply": body,
-            "request_url": request_url(req),
-            "help_url": _public_url("support.index"),
+            "request_url": request_url(ctx, req),
+            "help_url": ctx.absolute("support.index"),
         },
     )
     return message
@@ -181,3 +190,72 @@ def find(session: Session, reference: str) -> SupportRequest | None:
     return session.scalars(
         select(SupportRequest).where(SupportRequest.reference == reference.strip().upper())
     ).first()
+
+
+def own_requests(session: Session, account: Account) -> list[SupportRequest]:
+    """The account's requests, newest first."""
+    return list(
+        session.scalars(
+            select(SupportRequest)
+            .where(SupportRequest.account_id == account.id)
+            .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+        ).all()
+    )
+
+
+def prefill_values(session: Session, account: Account) -> dict[str, str]:
+    """What the help forms can fill in for a logged-in applicant (form field -> value)."""
+    reg = session.get(Registration, account.registration_id) if account.registration_id else None
+    return {
+        "email": account.email,
+        "company": account.company_name or "",
+        "login_email": account.email,
+        "name": reg.contact_person if reg else "",
+        "phone": reg.phone if reg else "",
+        "vat_number": f"{reg.country_code}{reg.vat_number}" if reg else "",
+        "registration_reference": reg.id if reg else "",
+        "vehicle_category": "motorcycle" if account.user_type == "MOTORCYCLE" else "car",
+    }
+
+
+def console_queue(
+    session: Session, shown: str, limit: int = 200
+) -> tuple[list[SupportRequest], dict[str, int]]:
+    """The console's list for a filter ("open", a status or "all") and the count per status."""
+    query = select(SupportRequest).order_by(SupportRequest.created_at.desc())
+    if shown == "open":
+        query = query.where(SupportRequest.status.in_(OPEN_STATUSES))
+    elif shown != "all":
+        query = query.where(SupportRequest.status == shown)
+    counts = dict(
+        session.execute(
+            select(SupportRequest.status, func.count(SupportRequest.id)).group_by(
+                SupportRequest.status
+            )
+        ).all()
+    )
+    return list(session.scalars(query.limit(limit)).all()), counts
+
+
+def related_registrations(session: Session, req: SupportRequest) -> list[Registration]:
+    """Registrations the request may be about: its account's, its VAT number's, its reference."""
+    answers = dict((name, value) for name, value in req.answers)
+    vat = (answers.get("vat_number") or "").replace(" ", "").upper()
+    conditions = []
+    if req.account_id:
+        account = session.get(Account, req.account_id)
+        if account and account.registration_id:
+            conditions.append(Registration.id == account.registration_id)
+    if len(vat) > 2:
+        conditions.append(
+            (Registration.country_code == vat[:2]) & (Registration.vat_number == vat[2:])
+        )
+    if answers.get("registration_reference"):
+        conditions.append(Registration.id == answers["registration_reference"].strip())
+    if not conditions:
+        return []
+    return list(
+        session.scalars(
+            select(Registration).where(or_(*conditions)).order_by(Registration.created_at)
+        ).all()
+    )

@@ -17,13 +17,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
-from core.models import Account, Registration, SupportRequest
+from core.models import Account, SupportRequest
 from webapp.auth.session import current, login_required
-from webapp.database import db
+from webapp.database import db, services
 from webapp.i18n import current_language
 from webapp.portal import catalogue
 from webapp.support import service
@@ -48,17 +47,7 @@ def _support_globals() -> dict[str, Any]:
 
 
 def _prefill(form: SupportForm, account: Account) -> None:
-    reg = db().get(Registration, account.registration_id) if account.registration_id else None
-    values = {
-        "email": account.email,
-        "company": account.company_name or "",
-        "login_email": account.email,
-        "name": reg.contact_person if reg else "",
-        "phone": reg.phone if reg else "",
-        "vat_number": f"{reg.country_code}{reg.vat_number}" if reg else "",
-        "registration_reference": reg.id if reg else "",
-        "vehicle_category": "motorcycle" if account.user_type == "MOTORCYCLE" else "car",
-    }
+    values = service.prefill_values(db(), account)
     for name, value in values.items():
         if name in form and value:
             form[name].data = value
@@ -75,7 +64,7 @@ def _prefill_document(form: SupportForm, account: Account) -> None:
 @bp.get("/")
 def index() -> str:
     account = current("applicant")
-    mine = _own_requests(account)[:5] if account else []
+    mine = service.own_requests(db(), account)[:5] if account else []
     return render_template("support/index.html", account=account, mine=mine)
 
 
@@ -113,7 +102,7 @@ def new(topic: str) -> str | Response | tuple[str, int]:
         account=account,
         language=current_language(),
     )
-    service.notify_new(db(), req)
+    service.notify_new(db(), services(), req)
     session["support_sent"] = req.reference
     return redirect(url_for("support.sent"))
 
@@ -131,18 +120,6 @@ def sent() -> str | Response:
     return render_template("support/sent.html", reference=reference, account=current("applicant"))
 
 
-def _own_requests(account: Account) -> list[SupportRequest]:
-    return list(
-        db()
-        .scalars(
-            select(SupportRequest)
-            .where(SupportRequest.account_id == account.id)
-            .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
-        )
-        .all()
-    )
-
-
 def _own_request(reference: str) -> SupportRequest:
     """The logged-in account's request; anyone else's is 'not found', never revealed."""
     account = current("applicant")
@@ -157,7 +134,7 @@ def _own_request(reference: str) -> SupportRequest:
 def my_requests() -> str:
     account = current("applicant")
     assert account is not None
-    return render_template("support/my_requests.html", requests=_own_requests(account))
+    return render_template("support/my_requests.html", requests=service.own_requests(db(), account))
 
 
 @bp.get("/requests/<reference>")
@@ -177,6 +154,6 @@ def follow_up(reference: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("support.request_detail", reference=req.reference))
     if not form.validate_on_submit():
         return render_template("support/request.html", req=req, form=form), 400
-    service.add_follow_up(db(), req, form.body.data.strip())
+    service.add_follow_up(db(), services(), req, form.body.data.strip())
     flash(_("Your message has been added to the request."), "success")
     return redirect(url_for("support.request_detail", reference=req.reference))
