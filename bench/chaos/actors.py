@@ -11,29 +11,13 @@ from pathlib import Path
 import httpx
 import pyotp
 
+from bench.drive import COMPANY, NONCE
+from bench.drive import TOKEN as CSRF
 from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 
-CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-NONCE = re.compile(r'name="nonce" type="hidden" value="(\w+)"')
-FORM = {
-    "user_type": "WORKSHOP",
-    "country": "HU",
-    "company_name": "Kovács és Társa Autójavító Kft.",
-    "street": "Váci út 22.",
-    "postcode": "1132",
-    "city": "Budapest",
-    "vat_number": "HU12345676",
-    "billing_street": "",
-    "billing_postcode": "",
-    "billing_city": "",
-    "rep_title": "",
-    "rep_first_name": "Péter",
-    "rep_last_name": "Kovács",
-    "contact_person": "Kovács Péter",
-    "phone": "+36 1 234 5678",
-    "password": "correct horse battery staple",
-    "accept_terms": "y",
-}
+# The same sample company and form fields as `make bench` (bench/drive.py), typed as the
+# VIES stand-in holds it; the VAT number with its prefix, as applicants often type it.
+FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
 
 
