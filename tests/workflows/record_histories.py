@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import logging
 import sys
 import tempfile
@@ -100,6 +101,25 @@ SCENARIOS: dict[str, Scenario] = {
 NAMES = {"mismatch": "Kovacs es Tarsa Autojavito Kft."}
 
 
+def _without_stack_traces(text: str) -> str:
+    """Failures carry the recording machine's file paths in their stack traces; replay does
+    not read them, so the kept histories leave them out."""
+    data = json.loads(text)
+
+    def scrub(node: object) -> None:
+        if isinstance(node, dict):
+            if "stackTrace" in node:
+                node["stackTrace"] = ""
+            for value in node.values():
+                scrub(value)
+        elif isinstance(node, list):
+            for value in node:
+                scrub(value)
+
+    scrub(data)
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 async def record(name: str, app, vies: str) -> Path:  # type: ignore[no-untyped-def]
     # One server per path: each its own clock (a waiting workflow would hold it still).
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
@@ -119,7 +139,7 @@ async def record(name: str, app, vies: str) -> Path:  # type: ignore[no-untyped-
     finally:
         await env.shutdown()
     path = HISTORIES / f"{name}.json"
-    path.write_text(history.to_json(), encoding="utf-8")
+    path.write_text(_without_stack_traces(history.to_json()), encoding="utf-8")
     print(f"{name} {status} {len(history.events)} events -> {path}")
     return path
 
