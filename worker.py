@@ -113,6 +113,8 @@ def build_worker(
         activities=[
             records.record_status,
             records.activate_account,
+            records.record_changes_request,
+            records.record_correction,
             mail.send_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,

@@ -22,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 from core.emails import RenderedEmail, render_email, render_outbox_email
 from core.mail_app import MailApp
-from core.models import OutboxMessage, Registration, SentEmail
+from core.models import ChangeRequest, OutboxMessage, Registration, SentEmail
 from workflows import contracts as c
 
 
@@ -121,6 +121,11 @@ class MailActivities:
                     deadline=req.deadline,
                     reason=req.reason,
                     vat_check_delayed=req.vat_check_delayed,
+                    changes=session.scalars(
+                        select(ChangeRequest)
+                        .where(ChangeRequest.registration_id == reg.id)
+                        .order_by(ChangeRequest.round.desc())
+                    ).first(),
                 ),
             )
         return message_id

@@ -21,6 +21,18 @@ MAIL_RETRY = RetryPolicy(
 )
 
 
+# Database writes: milliseconds, so local activities (one marker event instead of three
+# activity events and a task round trip; a worker that dies before the workflow task
+# completes runs them again, and they are idempotent). Retried until the database is back;
+# a missing record is a bug.
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
+)
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
@@ -34,6 +46,12 @@ class Steps:
 
     def _window_closed(self) -> bool:
         return self._deadline is not None and workflow.now() >= self._deadline
+
+    async def _local(self, activity: str, arg: object) -> None:
+        """A database write as a local activity (see DB_RETRY in registration.py)."""
+        await workflow.execute_local_activity(
+            activity, arg, start_to_close_timeout=timedelta(seconds=30), retry_policy=DB_RETRY
+        )
 
     async def _wait_until(self, condition: Callable[[], bool], until: datetime) -> bool:
         remaining = (until - workflow.now()).total_seconds()
@@ -80,12 +98,14 @@ class Steps:
             retry_policy=MAIL_RETRY,
         )
 
-    def _email_beside(self, kind: c.EmailKind, *, key: str | None = None) -> None:
+    def _email_beside(
+        self, kind: c.EmailKind, *, key: str | None = None, deadline: datetime | None = None
+    ) -> None:
         """Send without waiting; the run awaits these before it completes."""
         self._emails_beside.append(
             workflow.start_activity(
                 c.ACTIVITY_SEND_EMAIL,
-                self._email_request(kind, key, None, None, False),
+                self._email_request(kind, key, deadline, None, False),
                 start_to_close_timeout=timedelta(seconds=60),
                 retry_policy=MAIL_RETRY,
             )
