@@ -16,6 +16,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
 from workflows.changes import ChangesSteps
+from workflows.confirmation import ConfirmationSteps
 
 # VIES is often down: transient faults are retried with back-off until the horizon.
 VIES_RETRY = RetryPolicy(
@@ -46,7 +47,7 @@ def _iso(moment: datetime) -> str:
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class RegistrationWorkflow(ChangesSteps):
+class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
     def __init__(self) -> None:
         self._registration_id = ""
         self._status = c.Status.VERIFYING_VAT
@@ -92,57 +93,6 @@ class RegistrationWorkflow(ChangesSteps):
         moment VIES has answered; the web app bounds how long it listens."""
         await workflow.wait_condition(lambda: self._status != c.Status.VERIFYING_VAT)
         return self.status()
-
-    @workflow.update(name=c.UPDATE_CONFIRM_EMAIL)
-    async def confirm_email(self, request: c.ConfirmEmailRequest) -> str:
-        if self._confirmed_at is None:
-            self._confirmed_at = workflow.now()
-        await workflow.wait_condition(lambda: self._status != c.Status.AWAITING_EMAIL_CONFIRMATION)
-        return self._status.value
-
-    @confirm_email.validator
-    def _validate_confirm_email(self, request: c.ConfirmEmailRequest) -> None:
-        if self._confirmed_at is not None:
-            return  # a second click on the link is harmless
-        if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
-            raise self._not_awaiting_confirmation()
-
-    @workflow.update(name=c.UPDATE_RESEND_CONFIRMATION)
-    async def resend_confirmation(self, request: c.ResendRequest) -> str:
-        self._resends += 1
-        self._confirmation_sent_at = workflow.now()
-        await self._email(
-            c.EmailKind.CONFIRMATION,
-            key=f"confirmation-resend-{self._resends}",
-            deadline=self._deadline,  # a resend does not extend the window
-        )
-        return "sent"
-
-    @resend_confirmation.validator
-    def _validate_resend(self, request: c.ResendRequest) -> None:
-        if (
-            self._status != c.Status.AWAITING_EMAIL_CONFIRMATION
-            or self._confirmed_at is not None
-            or self._confirmation_sent_at is None
-            or self._window_closed()
-        ):
-            raise self._not_awaiting_confirmation()
-        since = (workflow.now() - self._confirmation_sent_at).total_seconds()
-        if since < c.RESEND_COOLDOWN_SECONDS:
-            raise ApplicationError(
-                "The confirmation email was sent a moment ago.",
-                int(c.RESEND_COOLDOWN_SECONDS - since) + 1,
-                type=c.REFUSED_RESEND_COOLDOWN,
-                non_retryable=True,
-            )
-
-    def _not_awaiting_confirmation(self) -> ApplicationError:
-        return ApplicationError(
-            f"Registration is not awaiting email confirmation: {self._status}",
-            self._status.value,
-            type=c.REFUSED_NOT_AWAITING_CONFIRMATION,
-            non_retryable=True,
-        )
 
     @workflow.update(name=c.UPDATE_DECIDE)
     async def decide(self, decision: c.Decision) -> c.DecisionResult:
