@@ -60,7 +60,6 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         self._summary_prefix = ""
         self._confirmation_sent_at: datetime | None = None
         self._resends = 0
-        self._emails_beside: list[workflow.ActivityHandle[None]] = []
         # Asking for changes (workflows/changes.py).
         self._changes: c.ChangesView | None = None
         self._changes_asked: c.ChangesRequest | None = None
@@ -209,9 +208,9 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         the applicant let a round's window end."""
         review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
         await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-        # Reviewers hear of it by email, but the decision never waits for SMTP: the
-        # email is retried beside the wait, and the run ends only once it is sent.
-        self._email_beside(c.EmailKind.REVIEW_REQUESTED)
+        # Reviewers hear of it by email; the email is queued, so the wait for the
+        # decision never waits for SMTP.
+        await self._email(c.EmailKind.REVIEW_REQUESTED)
         escalations = 0
         while True:
             answered = await self._wait_until(
@@ -222,7 +221,7 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
                 self._review_overdue = True
                 workflow.upsert_search_attributes([c.OVERDUE_KEY.value_set(True)])
                 escalations += 1
-                self._email_beside(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
+                await self._email(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
                 review_due = workflow.now() + ESCALATION_REPEAT
                 continue
             if self._decision is not None:
@@ -233,13 +232,11 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
             assert self._changes is not None
             review_due = workflow.now() + sla_left
             await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-            self._email_beside(
+            await self._email(
                 c.EmailKind.CORRECTION_RECEIVED, key=f"correction_received-{self._changes.round}"
             )
 
     async def _finish(self) -> str:
-        for pending in self._emails_beside:
-            await pending
         # Let the Update handlers return their results before the run completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status.value
@@ -281,7 +278,10 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         self._status = status
         self._deadline = deadline
         self._steps.append(c.Step(status=status.value, at=_iso(now)))
-        workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
+        # The start sets VERIFYING_VAT already (workflows/starting.py): an upsert only
+        # when the value changes, one history event fewer.
+        if workflow.info().typed_search_attributes.get(c.STATUS_KEY) != status.value:
+            workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
         # What the Temporal Web UI shows operators, e.g.
         # "HU12345678 · Independent workshop/dealer · awaiting review".
         workflow.set_current_details(
