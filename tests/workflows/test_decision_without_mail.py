@@ -9,10 +9,7 @@ import asyncio
 import concurrent.futures
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 
 from core.models import Account
 from devtools.mailcatcher import list_messages, start_catcher
