@@ -20,7 +20,7 @@ from core.tokens import status_token
 from tests.webapp.conftest import csrf_from
 from tests.webapp.test_admin_decisions import in_review
 from tests.workflows.helpers import HU_NAME
-from webapp.registration import changes_service
+from webapp.registration import changes_service, decoy
 from workflows import contracts as c
 
 MESSAGE = "Please give the phone number of the workshop.\nThe legal representative is missing."
@@ -76,6 +76,9 @@ def _input_value(page: str, name: str) -> str | None:
 
 def test_the_page_shows_only_the_asked_for_fields_prefilled(web, mailbox):
     token = ask_for_changes(web, mailbox, ["phone", "representative"])
+    # The email's link opens it.
+    mail = mailbox.wait_for("peter@kovacs-auto.hu", 2)[0]
+    assert f"http://aos.test/changes/{token}" in mail.text
     response = web.test_client().get(f"/changes/{token}?lang=en")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -188,6 +191,27 @@ def test_no_open_round_means_nothing_is_stored(web, mailbox):
     assert posted.status_code == 409
     assert _attempts(web) == [] and _registration(web).phone == "+36 1 234 5678"
     assert client.get("/changes/not-a-token").status_code == 404
+    # A decoy's link (an address already registered) answers as a new registration's would.
+    decoy_token = status_token(web.config["SETTINGS"].secret_key, decoy.new_id())
+    answer = client.get(f"/changes/{decoy_token}?lang=en")
+    assert answer.status_code == 409
+    assert "No changes are asked for at the moment" in answer.get_data(as_text=True)
+
+
+def test_no_correction_in_time_expires_and_the_pages_say_why(
+    web_env, running_worker, make_app, mailbox
+):
+    app = make_app({**web_env, "CHANGES_WINDOW": "6s"})
+    running_worker(app)
+    token = ask_for_changes(app, mailbox, ["phone"])
+    _wait(app, "EXPIRED")
+    client = app.test_client()
+    status = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
+    assert "The changes our administrators asked for did not arrive in time" in status
+    assert "Start again" in status
+    closed = client.get(f"/changes/{token}?lang=hu")
+    assert closed.status_code == 409
+    assert "A módosításokra adott idő lejárt" in closed.get_data(as_text=True)
 
 
 def test_a_slow_vies_answer_and_a_second_sending_meanwhile(web, mailbox, vies, monkeypatch):

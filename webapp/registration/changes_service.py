@@ -79,7 +79,8 @@ class StoredChanges:
 
 
 def stored_changes(session: Session, reg: Registration) -> StoredChanges | None:
-    if reg.status != c.Status.CHANGES_REQUESTED:
+    """The open round, or the round that ran out (the registration then expired)."""
+    if reg.status not in (c.Status.CHANGES_REQUESTED, c.Status.EXPIRED):
         return None
     round_ = latest_round(session, reg.id)
     if round_ is None:

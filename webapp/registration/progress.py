@@ -165,6 +165,13 @@ def _changes_asked(
     return None
 
 
+def _changes_ran_out(steps: list[c.Step], stored: StoredChanges | None) -> bool:
+    """An expiry that ended a round of changes, not the email confirmation's window."""
+    if steps:
+        return len(steps) > 1 and steps[-2].status == c.Status.CHANGES_REQUESTED
+    return stored is not None and stored.round.expired_at is not None
+
+
 def build_progress(
     reg: Registration,
     view: c.StatusView | None,
@@ -184,6 +191,11 @@ def build_progress(
     final = status in {s.value for s in c.FINAL_STATUSES}
     next_step, who = _next_step(status)
     view_steps = view.steps if view else []
+    if status == c.Status.EXPIRED and _changes_ran_out(view_steps, stored):
+        next_step = _(
+            "The changes our administrators asked for did not arrive in time, so the "
+            "registration has expired. Start again; we will fill in your data."
+        )
     steps = [
         (label, format_deadline(datetime.fromisoformat(step.at), language))
         for label, step in zip(_step_labels(view_steps), view_steps, strict=True)
