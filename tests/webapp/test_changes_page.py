@@ -151,6 +151,23 @@ def test_an_accepted_correction_goes_back_to_review_with_the_new_values(web, mai
     assert _registration(web).phone == "+36 30 123 4567"
     assert len(_attempts(web)) == 1
 
+    # A second round asks for something else: the page shows that round's fields.
+    web.extensions["aos_temporal"].ask_for_changes(
+        reg.id,
+        c.ChangesRequest(groups=["contact_person"], message="Who is it?", requested_by="1"),
+        update_id=f"changes-{uuid.uuid4().hex}",
+    )
+    _wait(web, "CHANGES_REQUESTED")
+    second = client.get(f"/changes/{token}?lang=en").get_data(as_text=True)
+    assert "Who is it?" in second and MESSAGE.splitlines()[0] not in second
+    assert _input_value(second, "contact_person") == "Kovács Péter"
+    assert _input_value(second, "phone") is None
+    assert _post(client, token, contact_person="Kovács Anna").status_code == 200
+    assert _wait(web, "AWAITING_REVIEW").contact_person == "Kovács Anna"
+    steps = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
+    assert steps.count("<span>Changes requested</span>") == 2
+    assert steps.count("<span>Changes sent, waiting for review</span>") == 2
+
 
 def test_a_company_name_vies_does_not_confirm_shows_the_mismatch_and_the_round_stays_open(
     web, mailbox
