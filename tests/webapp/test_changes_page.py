@@ -197,6 +197,19 @@ def test_a_company_name_vies_does_not_confirm_shows_the_mismatch_and_the_round_s
     assert _wait(web, "AWAITING_REVIEW").company_name == HU_NAME
 
 
+def test_sending_too_often_is_refused_with_the_values_kept(web, mailbox, monkeypatch):
+    token = ask_for_changes(web, mailbox, ["company_name"])
+    monkeypatch.setattr(changes_service, "CORRECTIONS_PER_HOUR", 1)
+    client = web.test_client()
+    assert _post(client, token, company_name="Kovács Autójavító Kft.").status_code == 422
+    again = _post(client, token, lang="hu", company_name="Kovács Kft.")
+    assert again.status_code == 429
+    page = again.get_data(as_text=True)
+    assert "Rövid időn belül sokszor küldött módosítást" in page
+    assert _input_value(page, "company_name") == "Kovács Kft."
+    assert len(_attempts(web)) == 1
+
+
 def test_no_open_round_means_nothing_is_stored(web, mailbox):
     reg = in_review(web, mailbox)
     token = status_token(web.config["SETTINGS"].secret_key, reg.id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.formatting import as_utc
 from core.models import ChangeRequest, CorrectionAttempt, Registration
 from webapp.registration.service import VAT_WAIT_SECONDS, VAT_WAITERS
+from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import (
     CorrectionBeingChecked,
     DecisionRefused,
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 CHECKED_FIELDS = ("company_name", "street", "postcode", "city")
 # Without a free waiting slot the correction is handed over and the page does not wait.
 NO_SLOT_WAIT_SECONDS = 1.0
+# Each sending may ask VIES: a registration's link cannot be used to flood it.
+CORRECTIONS_PER_HOUR = 20
 
 
 def latest_round(session: Session, registration_id: str) -> ChangeRequest | None:
@@ -93,7 +96,8 @@ class Sent:
     # "accepted": back with the administrators; "mismatch": VIES did not confirm the
     # corrected company data (vat_result), the round stays open; "checking": VIES has not
     # answered yet; "closed": no round is open; "being_checked": an earlier correction is
-    # with VIES; "unavailable": Temporal did not answer (the attempt is kept, unanswered).
+    # with VIES; "unavailable": Temporal did not answer (the attempt is kept, unanswered);
+    # "throttled": sent too often within the hour, nothing stored.
     outcome: str
     vat_result: c.VatCheckResult | None = None
 
@@ -104,8 +108,11 @@ def send_correction(
     reg: Registration,
     round_: ChangeRequest,
     values: dict[str, str],
+    secret: str,
 ) -> Sent:
     """Store the attempt, hand it to the workflow and wait briefly for its outcome."""
+    if not allow(session, secret, [("correction", reg.id, CORRECTIONS_PER_HOUR)]):
+        return Sent("throttled")
     values = {name: value for name, value in values.items() if name in round_.fields}
     attempt = CorrectionAttempt(
         id=uuid.uuid4().hex, registration_id=reg.id, round=round_.round, values=values

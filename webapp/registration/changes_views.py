@@ -61,7 +61,8 @@ def changes(token: str) -> Page:
     """GET: the page, prefilled (after a refused correction: with what was typed then and
     the mismatch). POST: check the fields as the registration form does, store the attempt,
     let the workflow check it; never a 500 for an answer Temporal or VIES gives."""
-    registration_id = registration_from_status(current_app.config["SETTINGS"].secret_key, token)
+    secret = current_app.config["SETTINGS"].secret_key
+    registration_id = registration_from_status(secret, token)
     if registration_id and decoy.created_at(registration_id) is not None:
         return _result_page("closed", token, None, 409)  # as a new registration's answer
     reg = db().get(Registration, registration_id) if registration_id else None
@@ -80,7 +81,7 @@ def changes(token: str) -> Page:
     form = correction_form(round_.fields)
     if not form.validate():
         return _form_page(round_, form, token, 400)
-    sent = changes_service.send_correction(db(), bridge(), reg, round_, form.values)
+    sent = changes_service.send_correction(db(), bridge(), reg, round_, form.values, secret)
     if sent.outcome == "mismatch":
         return _form_page(round_, form, token, 422, vat_result=sent.vat_result)
     if sent.outcome == "unavailable":
@@ -89,5 +90,10 @@ def changes(token: str) -> Page:
             "in a moment."
         )
         return _form_page(round_, form, token, 503, error=error)
+    if sent.outcome == "throttled":
+        error = _(
+            "You have sent changes many times in a short while. Please wait a little and try again."
+        )
+        return _form_page(round_, form, token, 429, error=error)
     status = {"accepted": 200, "checking": 202}.get(sent.outcome, 409)
     return _result_page(sent.outcome, token, reg, status)
