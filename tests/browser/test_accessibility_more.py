@@ -12,6 +12,7 @@ from tests.browser.audit import Audit
 from tests.browser.test_changes_page import changes_asked
 from tests.webapp.conftest import VALID_FORM
 from tests.workflows.helpers import HU_NAME
+from workflows import contracts as c
 
 TEXT_FIELDS = [name for name in VALID_FORM if name not in {"user_type", "country", "accept_terms"}]
 
@@ -47,9 +48,10 @@ def test_refusal_pages_pass_the_audit(site, page, lang):  # type: ignore[no-unty
 @pytest.mark.parametrize("lang", ["hu", "en"])
 def test_correction_pages_pass_the_audit(site, page, mailbox, lang):  # type: ignore[no-untyped-def]
     """ "Ask for changes" as the applicant sees it: the status page, the correction page,
-    its error state, the VIES mismatch, the answer, and the link once the round is over."""
+    its error state, the VIES mismatch, the answer, and the link once the round is over;
+    every field that can be asked for is on the page."""
     audit = Audit(f"changes-{lang}", lang)
-    token = changes_asked(site, mailbox, lang)
+    token = changes_asked(site, mailbox, lang, groups=list(c.CHANGE_GROUPS))
     page.goto(f"{site.base}/status/{token}?lang={lang}")
     audit(page, "status-changes-requested")
     page.goto(f"{site.base}/changes/{token}")

@@ -35,7 +35,7 @@ def _wait(site, status: str, timeout: float = 20) -> None:  # type: ignore[no-un
         time.sleep(0.1)
 
 
-def changes_asked(site, mailbox, lang: str) -> str:  # type: ignore[no-untyped-def]
+def changes_asked(site, mailbox, lang: str, groups: list[str] | None = None) -> str:  # type: ignore[no-untyped-def]
     """Register and confirm (over HTTP, as the browser journey tests do), then ask for
     changes through the workflow's Update: the status token."""
     client = site.app.test_client()
@@ -48,7 +48,9 @@ def changes_asked(site, mailbox, lang: str) -> str:  # type: ignore[no-untyped-d
         registration_id = session.scalars(select(Registration.id)).one()
     site.app.extensions["aos_temporal"].ask_for_changes(
         registration_id,
-        c.ChangesRequest(groups=["company_name", "phone"], message=MESSAGE, requested_by="1"),
+        c.ChangesRequest(
+            groups=groups or ["company_name", "phone"], message=MESSAGE, requested_by="1"
+        ),
         update_id=f"changes-{uuid.uuid4().hex}",
     )
     _wait(site, "CHANGES_REQUESTED")

@@ -23,11 +23,21 @@ from workflows import contracts as c
 Page = str | tuple[str, int]
 
 
-def _groups(round_: ChangeRequest, form: CorrectionForm) -> list[tuple[str, list[Any]]]:
-    """(group label, its fields of the form) for each ticked group, in the console's order."""
+# Fields shown side by side, as on the registration form (a row wraps on a phone).
+ROWS = {"address": 1, "billing": 1, "representative": 0}
+
+
+def _groups(round_: ChangeRequest, form: CorrectionForm) -> list[tuple[str, list[Any], list[Any]]]:
+    """(group label, fields one below the other, fields in a row) for each ticked group,
+    in the console's order."""
     labels = change_group_labels(_)
-    ticked = [group for group in c.CHANGE_GROUPS if group in round_.groups]
-    return [(labels[group], [form[name] for name in c.CHANGE_GROUPS[group]]) for group in ticked]
+    shown = []
+    for group, names in c.CHANGE_GROUPS.items():
+        if group in round_.groups:
+            fields = [form[name] for name in names]
+            split = ROWS.get(group, len(fields))
+            shown.append((labels[group], fields[:split], fields[split:]))
+    return shown
 
 
 def _form_page(
