@@ -16,6 +16,7 @@ from core import links
         (links.CONFIRM, "registration.confirm", {"token": "a.b-c"}),
         (links.STATUS, "registration.status", {"token": "a.b-c"}),
         (links.RESTART, "registration.restart", {"token": "a.b-c"}),
+        (links.CHANGES, "registration.changes", {"token": "a.b-c"}),
         (links.ADMIN_DETAIL, "admin.detail", {"registration_id": "0123abcd"}),
     ],
 )

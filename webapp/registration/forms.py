@@ -172,3 +172,55 @@ class AccessStep(FlaskForm):
 
 class RegistrationForm(UserTypeStep, CountryStep, CompanyStep, AccessStep):
     """Every step at once."""
+
+
+# The registration form's own fields and rules, for the correction page of "Ask for
+# changes": each correctable record field is the one the registration form defines.
+_CORRECTABLE = {
+    name: getattr(step, name)
+    for step, names in (
+        (
+            CompanyStep,
+            (
+                "company_name street postcode city billing_street billing_postcode "
+                "billing_city rep_title rep_first_name rep_last_name"
+            ).split(),
+        ),
+        (AccessStep, ("contact_person", "phone")),
+    )
+    for name in names
+}
+
+
+class CorrectionForm(FlaskForm):
+    """The correction page: only the fields of the ticked groups (correction_form adds
+    them). A billing address asked for is a separate one, so all of it is needed."""
+
+    normalized_phone: str = ""
+    validate_phone = AccessStep.validate_phone
+
+    def _billing_required(self, field: StringField) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Please fill in this field."))
+
+    validate_billing_street = _billing_required
+    validate_billing_postcode = _billing_required
+    validate_billing_city = _billing_required
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The typed values of the shown fields, trimmed; the phone number as normalised."""
+        values = {name: (self[name].data or "").strip() for name in self._fields}
+        values.pop("csrf_token", None)
+        if "phone" in values and self.normalized_phone:
+            values["phone"] = self.normalized_phone
+        return values
+
+
+def correction_form(fields: list[str], **kwargs: object) -> CorrectionForm:
+    """A CorrectionForm with the named record fields, in the registration form's order."""
+    unknown = set(fields) - _CORRECTABLE.keys()
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    cls = type("CorrectionForm", (CorrectionForm,), {name: _CORRECTABLE[name] for name in fields})
+    return cls(**kwargs)

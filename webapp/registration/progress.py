@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 
+from core.change_groups import change_group_labels
 from core.formatting import format_deadline, format_remaining
 from core.models import Registration
 from webapp.countries import country_name
 from webapp.i18n import current_language
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
+
+if TYPE_CHECKING:
+    from webapp.registration.changes_service import StoredChanges
+
+
+@dataclass
+class ChangesAsked:
+    """What the administrators asked for in the open round of "Ask for changes"."""
+
+    message: str
+    groups: list[str]  # the ticked groups' labels
+    vat_refused: bool  # the last correction sent did not match VIES
 
 
 @dataclass
@@ -30,6 +44,9 @@ class Progress:
     vat_attempts: int = 0
     next_vat_try: str | None = None
     vat_pending: str | None = None  # why the VAT check is still pending, when known
+    changes: ChangesAsked | None = None
+    changes_url: str | None = None
+    corrections: int = 0
 
 
 def status_label(status: str) -> str:
@@ -94,6 +111,14 @@ def _next_step(status: str) -> tuple[str, str]:
             ),
             _("AOS administrators"),
         ),
+        c.Status.CHANGES_REQUESTED: (
+            _(
+                "Our administrators ask you to change some of your data. Open the correction "
+                "page, change them and send them before the deadline; otherwise the "
+                "registration expires."
+            ),
+            _("You"),
+        ),
         c.Status.APPROVED: (_("Log in with your email address and password."), _("You")),
         c.Status.REJECTED: (
             _("We sent you the reason by email. You may register again."),
@@ -103,10 +128,59 @@ def _next_step(status: str) -> tuple[str, str]:
     return texts.get(status, ("", ""))
 
 
+def _step_labels(steps: list[c.Step]) -> list[str]:
+    """Each step's label; a review after a round of changes says it follows a correction."""
+    labels = []
+    for before, step in zip([None, *steps], steps, strict=False):
+        corrected = (
+            step.status == c.Status.AWAITING_REVIEW
+            and before is not None
+            and before.status == c.Status.CHANGES_REQUESTED
+        )
+        labels.append(
+            _("Changes sent, waiting for review") if corrected else status_label(step.status)
+        )
+    return labels
+
+
+def _changes_asked(
+    status: str, view: c.StatusView | None, stored: StoredChanges | None
+) -> ChangesAsked | None:
+    if status != c.Status.CHANGES_REQUESTED:
+        return None
+    labels = change_group_labels(_)
+    if view is not None and view.changes is not None:
+        asked = view.changes
+        return ChangesAsked(
+            message=asked.message,
+            groups=[labels.get(g, g) for g in asked.groups],
+            vat_refused=asked.rejected_vat_result is not None,
+        )
+    if stored is not None:
+        return ChangesAsked(
+            message=stored.round.message,
+            groups=[labels.get(g, g) for g in stored.round.groups],
+            vat_refused=stored.vat_refused,
+        )
+    return None
+
+
+def _changes_ran_out(steps: list[c.Step], stored: StoredChanges | None) -> bool:
+    """An expiry that ended a round of changes, not the email confirmation's window."""
+    if steps:
+        return len(steps) > 1 and steps[-2].status == c.Status.CHANGES_REQUESTED
+    return stored is not None and stored.round.expired_at is not None
+
+
 def build_progress(
-    reg: Registration, view: c.StatusView | None, language: str, now: datetime | None = None
+    reg: Registration,
+    view: c.StatusView | None,
+    language: str,
+    now: datetime | None = None,
+    stored: StoredChanges | None = None,
 ) -> Progress:
-    """From the workflow's view when Temporal answers, else from the stored record."""
+    """From the workflow's view when Temporal answers, else from the stored record (and,
+    asking for changes, the stored round)."""
     now = now or datetime.now(UTC)
     status = view.status if view else reg.status
     deadline = (
@@ -116,9 +190,15 @@ def build_progress(
     )
     final = status in {s.value for s in c.FINAL_STATUSES}
     next_step, who = _next_step(status)
+    view_steps = view.steps if view else []
+    if status == c.Status.EXPIRED and _changes_ran_out(view_steps, stored):
+        next_step = _(
+            "The changes our administrators asked for did not arrive in time, so the "
+            "registration has expired. Start again; we will fill in your data."
+        )
     steps = [
-        (status_label(step.status), format_deadline(datetime.fromisoformat(step.at), language))
-        for step in (view.steps if view else [])
+        (label, format_deadline(datetime.fromisoformat(step.at), language))
+        for label, step in zip(_step_labels(view_steps), view_steps, strict=True)
     ]
     return Progress(
         status=status,
@@ -133,6 +213,8 @@ def build_progress(
         vat_result=view.vat_result if view else None,
         steps=steps,
         rejection_reason=(view.rejection_reason if view else reg.rejection_reason),
+        changes=_changes_asked(status, view, stored),
+        corrections=view.corrections if view else 0,
     )
 
 

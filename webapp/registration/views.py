@@ -15,7 +15,7 @@ from core.passwords import hash_password
 from core.tokens import registration_from_confirmation, registration_from_status, status_token
 from webapp.database import bridge, db
 from webapp.i18n import current_language
-from webapp.registration import decoy, service
+from webapp.registration import changes_service, changes_views, decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import build_progress, pending_reason
@@ -23,6 +23,9 @@ from webapp.temporal_bridge import DecisionRefused, ResendCooldown, TemporalUnav
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)
+bp.add_url_rule(
+    "/changes/<token>", "changes", changes_views.changes, methods=["GET", "POST"]
+)  # the correction page of "Ask for changes"
 
 # What "start again" carries over (the password excepted).
 PREFILL_FIELDS = (
@@ -145,7 +148,9 @@ def status(token: str) -> str:
             view = bridge().status(reg.id)
     except TemporalUnavailable:
         view = None  # the stored record still says where it stands
-    progress = build_progress(reg, view, lang())
+    stored = changes_service.stored_changes(db(), reg) if view is None else None
+    progress = build_progress(reg, view, lang(), stored=stored)
+    progress.changes_url = url_for("registration.changes", token=token)
     if progress.status == c.Status.VERIFYING_VAT:
         try:
             progress.vat_attempts, progress.next_vat_try = bridge().vat_attempts(reg.id)
