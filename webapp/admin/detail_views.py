@@ -91,8 +91,10 @@ def audit_label(action: str) -> str:
 
 def field_label(name: str) -> str:
     """A record field as the registration form labels it ("Postcode", "First name" …)."""
-    unbound = getattr(RegistrationForm, name, None)
-    label = getattr(unbound, "kwargs", {}).get("label") or (getattr(unbound, "args", ()) or [""])[0]
+    unbound = getattr(RegistrationForm, name, None)  # a WTForms UnboundField
+    if unbound is None:
+        return name
+    label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else None)
     return str(label) if label else name
 
 
