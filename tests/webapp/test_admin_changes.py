@@ -344,3 +344,25 @@ def test_cli_asks_for_changes_through_the_same_update(web, mailbox):
 def _registration_status(app: Flask) -> str:
     with app.extensions["aos_sessions"]() as session:
         return session.scalars(select(Registration.status)).one()
+
+
+def test_a_round_left_unanswered_expires_and_the_page_says_so(
+    web_env, make_app, running_worker, mailbox
+):
+    app = make_app({**web_env, "CHANGES_WINDOW": "6s"})
+    running_worker(app)
+    reg = in_review(app, mailbox)
+    admin = _reviewer(app)
+    _ask(admin, reg.id, ["billing"], "The billing address is incomplete.")
+    _wait_status(app, "CHANGES_REQUESTED")
+    page = _page(admin, reg.id)
+    assert "has until" in page and "Billing address" in page
+    reg = _wait_status(app, "EXPIRED", timeout=30)
+
+    page = _page(admin, reg.id)
+    assert 'id="changes-requested"' not in page and 'id="ask-for-changes"' not in page
+    timeline = page[page.index('id="timeline"') :]
+    asked = timeline.index("Changes asked (round 1): Billing address")
+    assert timeline.index("Request for changes expired unanswered (round 1)") > asked
+    assert "Reminder to send the changes sent" in timeline
+    assert "Corrected" not in page
