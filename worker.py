@@ -115,7 +115,7 @@ def build_worker(
             records.activate_account,
             records.record_changes_request,
             records.record_correction,
-            mail.send_registration_email,
+            mail.queue_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,
             retention.purge_personal_data,

@@ -183,10 +183,20 @@ class ViesClient:
         self.url = f"{self.base_url}/check-vat-number"
         # VIES's own member-state timeout is long; the read timeout bounds a hung request.
         self.timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-        self.requester = _split_requester(requester_vat) if requester_vat else None
+        # A malformed requester number (production refuses to start with one) makes every
+        # check the portal's fault, retried and shown to the operators, not a crash at start.
+        self.requester: tuple[str, str] | None = None
+        self.requester_problem: str | None = None
+        if requester_vat:
+            try:
+                self.requester = _split_requester(requester_vat)
+            except ValueError as err:
+                self.requester_problem = str(err)
 
     def check(self, country_code: str, vat_number: str, trader: Trader | None = None) -> ViesAnswer:
         """Ask VIES about one number (given without prefix). Raises ViesError subclasses."""
+        if self.requester_problem:
+            raise ViesPortalFault("INVALID_REQUESTER_INFO", self.requester_problem)
         payload: dict[str, str] = {
             "countryCode": vies_country_code(country_code),
             "vatNumber": vat_number,

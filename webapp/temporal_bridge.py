@@ -21,6 +21,7 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -349,15 +350,28 @@ class TemporalBridge:
                     raise refusal(cause) from err
                 raise DecisionRefused(str(cause)) from err
             except RPCError as err:
-                # The workflow has already ended (e.g. expired): a refusal, not an outage.
+                # The workflow has already ended (decided, expired): a refusal, not an outage.
                 desc = await handle.describe()
                 if desc.status != WorkflowExecutionStatus.RUNNING:
-                    raise DecisionRefused(
-                        f"registration ended: {desc.status.name}", c.REFUSED_NOT_IN_REVIEW
-                    ) from err
+                    raise await self._ended_refusal(handle, desc.status.name) from err
                 raise
 
         return self.run(update(), timeout=None if seconds is None else seconds + 1)
+
+    async def _ended_refusal(self, handle: WorkflowHandle, how: str) -> DecisionRefused:
+        """The refusal for a message to an ended workflow: AlreadyDecided naming who, when
+        an administrator decided it (its run ends the moment the decision is carried out)."""
+        try:
+            view = await handle.query(RegistrationWorkflow.status, rpc_timeout=timedelta(seconds=5))
+        except (RPCError, WorkflowQueryFailedError):
+            view = None  # no worker to answer: say only that it ended
+        if view is not None and view.decided_by:
+            return AlreadyDecided(
+                "This registration has already been decided.",
+                c.REFUSED_ALREADY_DECIDED,
+                (view.decided_by,),
+            )
+        return DecisionRefused(f"registration ended: {how}", c.REFUSED_NOT_IN_REVIEW)
 
     def ping(self) -> bool:
         async def check() -> bool:

@@ -135,7 +135,7 @@ class ChangesSteps(Steps):
         )
         await self._enter(c.Status.CHANGES_REQUESTED, deadline=deadline)
         self._changes_asked = None
-        self._email_beside(
+        await self._email(
             c.EmailKind.CHANGES_REQUESTED, key=f"changes_requested-{round_no}", deadline=deadline
         )
         remind_at = deadline - timedelta(seconds=reg.changes_reminder_before_seconds)
@@ -150,7 +150,7 @@ class ChangesSteps(Steps):
                     return True
             elif not reminded:
                 reminded = True
-                self._email_beside(
+                await self._email(
                     c.EmailKind.CHANGES_REMINDER,
                     key=f"changes_reminder-{round_no}",
                     deadline=deadline,

@@ -93,7 +93,9 @@ QUERY_STATUS = "status"
 ACTIVITY_CHECK_VAT = "check_vat"
 ACTIVITY_RECORD_STATUS = "record_status"
 ACTIVITY_ACTIVATE_ACCOUNT = "activate_account"
-ACTIVITY_SEND_EMAIL = "send_registration_email"
+# A registration's email is queued (a database write, so a local activity) and delivered by
+# its own OutboxMailWorkflow: the registration's history holds one marker per email.
+ACTIVITY_QUEUE_EMAIL = "queue_registration_email"
 ACTIVITY_RECORD_CHANGES = "record_changes_request"
 ACTIVITY_RECORD_CORRECTION = "record_correction"
 
@@ -336,6 +338,14 @@ class RecordCorrectionRequest:
 @dataclass
 class ActivateAccountRequest:
     registration_id: str
+
+
+def outbox_id_for(workflow_id: str, purpose_key: str) -> str:
+    """A queued registration email's id: the same for every retry of the same purpose, so
+    it is stored and delivered once."""
+    import hashlib  # no I/O; kept local so the sandbox imports nothing more at module load
+
+    return hashlib.sha256(f"{workflow_id}.{purpose_key}".encode()).hexdigest()[:32]
 
 
 @dataclass

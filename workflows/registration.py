@@ -16,6 +16,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
 from workflows.changes import ChangesSteps
+from workflows.confirmation import ConfirmationSteps
 
 # VIES is often down: transient faults are retried with back-off until the horizon.
 VIES_RETRY = RetryPolicy(
@@ -46,7 +47,7 @@ def _iso(moment: datetime) -> str:
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class RegistrationWorkflow(ChangesSteps):
+class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
     def __init__(self) -> None:
         self._registration_id = ""
         self._status = c.Status.VERIFYING_VAT
@@ -59,7 +60,6 @@ class RegistrationWorkflow(ChangesSteps):
         self._summary_prefix = ""
         self._confirmation_sent_at: datetime | None = None
         self._resends = 0
-        self._emails_beside: list[workflow.ActivityHandle[None]] = []
         # Asking for changes (workflows/changes.py).
         self._changes: c.ChangesView | None = None
         self._changes_asked: c.ChangesRequest | None = None
@@ -92,57 +92,6 @@ class RegistrationWorkflow(ChangesSteps):
         moment VIES has answered; the web app bounds how long it listens."""
         await workflow.wait_condition(lambda: self._status != c.Status.VERIFYING_VAT)
         return self.status()
-
-    @workflow.update(name=c.UPDATE_CONFIRM_EMAIL)
-    async def confirm_email(self, request: c.ConfirmEmailRequest) -> str:
-        if self._confirmed_at is None:
-            self._confirmed_at = workflow.now()
-        await workflow.wait_condition(lambda: self._status != c.Status.AWAITING_EMAIL_CONFIRMATION)
-        return self._status.value
-
-    @confirm_email.validator
-    def _validate_confirm_email(self, request: c.ConfirmEmailRequest) -> None:
-        if self._confirmed_at is not None:
-            return  # a second click on the link is harmless
-        if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
-            raise self._not_awaiting_confirmation()
-
-    @workflow.update(name=c.UPDATE_RESEND_CONFIRMATION)
-    async def resend_confirmation(self, request: c.ResendRequest) -> str:
-        self._resends += 1
-        self._confirmation_sent_at = workflow.now()
-        await self._email(
-            c.EmailKind.CONFIRMATION,
-            key=f"confirmation-resend-{self._resends}",
-            deadline=self._deadline,  # a resend does not extend the window
-        )
-        return "sent"
-
-    @resend_confirmation.validator
-    def _validate_resend(self, request: c.ResendRequest) -> None:
-        if (
-            self._status != c.Status.AWAITING_EMAIL_CONFIRMATION
-            or self._confirmed_at is not None
-            or self._confirmation_sent_at is None
-            or self._window_closed()
-        ):
-            raise self._not_awaiting_confirmation()
-        since = (workflow.now() - self._confirmation_sent_at).total_seconds()
-        if since < c.RESEND_COOLDOWN_SECONDS:
-            raise ApplicationError(
-                "The confirmation email was sent a moment ago.",
-                int(c.RESEND_COOLDOWN_SECONDS - since) + 1,
-                type=c.REFUSED_RESEND_COOLDOWN,
-                non_retryable=True,
-            )
-
-    def _not_awaiting_confirmation(self) -> ApplicationError:
-        return ApplicationError(
-            f"Registration is not awaiting email confirmation: {self._status}",
-            self._status.value,
-            type=c.REFUSED_NOT_AWAITING_CONFIRMATION,
-            non_retryable=True,
-        )
 
     @workflow.update(name=c.UPDATE_DECIDE)
     async def decide(self, decision: c.Decision) -> c.DecisionResult:
@@ -259,9 +208,9 @@ class RegistrationWorkflow(ChangesSteps):
         the applicant let a round's window end."""
         review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
         await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-        # Reviewers hear of it by email, but the decision never waits for SMTP: the
-        # email is retried beside the wait, and the run ends only once it is sent.
-        self._email_beside(c.EmailKind.REVIEW_REQUESTED)
+        # Reviewers hear of it by email; the email is queued, so the wait for the
+        # decision never waits for SMTP.
+        await self._email(c.EmailKind.REVIEW_REQUESTED)
         escalations = 0
         while True:
             answered = await self._wait_until(
@@ -272,7 +221,7 @@ class RegistrationWorkflow(ChangesSteps):
                 self._review_overdue = True
                 workflow.upsert_search_attributes([c.OVERDUE_KEY.value_set(True)])
                 escalations += 1
-                self._email_beside(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
+                await self._email(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
                 review_due = workflow.now() + ESCALATION_REPEAT
                 continue
             if self._decision is not None:
@@ -283,13 +232,11 @@ class RegistrationWorkflow(ChangesSteps):
             assert self._changes is not None
             review_due = workflow.now() + sla_left
             await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-            self._email_beside(
+            await self._email(
                 c.EmailKind.CORRECTION_RECEIVED, key=f"correction_received-{self._changes.round}"
             )
 
     async def _finish(self) -> str:
-        for pending in self._emails_beside:
-            await pending
         # Let the Update handlers return their results before the run completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status.value
@@ -331,7 +278,10 @@ class RegistrationWorkflow(ChangesSteps):
         self._status = status
         self._deadline = deadline
         self._steps.append(c.Step(status=status.value, at=_iso(now)))
-        workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
+        # The start sets VERIFYING_VAT already (workflows/starting.py): an upsert only
+        # when the value changes, one history event fewer.
+        if workflow.info().typed_search_attributes.get(c.STATUS_KEY) != status.value:
+            workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
         # What the Temporal Web UI shows operators, e.g.
         # "HU12345678 · Independent workshop/dealer · awaiting review".
         workflow.set_current_details(

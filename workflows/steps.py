@@ -1,5 +1,5 @@
-"""Steps RegistrationWorkflow takes again and again: emails (awaited, or beside the wait)
-and waiting for a condition until a moment. Deterministic, like the workflow itself."""
+"""Steps RegistrationWorkflow takes again and again: database writes, queued emails and
+waiting for a condition until a moment. Deterministic, like the workflow itself."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
 
-# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
+# Mail (OutboxMailWorkflow): an SMTP outage delays mail, never loses it; no attempt limit.
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
@@ -42,7 +42,6 @@ class Steps:
 
     _registration_id: str
     _deadline: datetime | None
-    _emails_beside: list[workflow.ActivityHandle[None]]
 
     def _window_closed(self) -> bool:
         return self._deadline is not None and workflow.now() >= self._deadline
@@ -91,22 +90,8 @@ class Steps:
         reason: str | None = None,
         vat_delayed: bool = False,
     ) -> None:
-        await workflow.execute_activity(
-            c.ACTIVITY_SEND_EMAIL,
-            self._email_request(kind, key, deadline, reason, vat_delayed),
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=MAIL_RETRY,
-        )
-
-    def _email_beside(
-        self, kind: c.EmailKind, *, key: str | None = None, deadline: datetime | None = None
-    ) -> None:
-        """Send without waiting; the run awaits these before it completes."""
-        self._emails_beside.append(
-            workflow.start_activity(
-                c.ACTIVITY_SEND_EMAIL,
-                self._email_request(kind, key, deadline, None, False),
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=MAIL_RETRY,
-            )
+        """Queue the email: its OutboxMailWorkflow retries delivery until SMTP takes it, so
+        nothing here waits for SMTP (a decision never waits for mail)."""
+        await self._local(
+            c.ACTIVITY_QUEUE_EMAIL, self._email_request(kind, key, deadline, reason, vat_delayed)
         )
