@@ -1,7 +1,9 @@
-"""`flask --app webapp registrations list|show|approve|reject`: the operator's console.
+"""`flask --app webapp registrations list|show|approve|reject|ask-changes`: the operator's
+console.
 
-Decisions go through the same workflow Update as the web console (webapp/admin/decisions),
-so the same refusals apply: someone decided first, or the registration has ended.
+Decisions and requests for changes go through the same workflow Updates as the web console
+(webapp/admin/decisions), so the same refusals apply: someone answered first, or the
+registration is no longer in review.
 """
 
 from __future__ import annotations
@@ -14,14 +16,22 @@ from typing import Any
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from core.formatting import as_utc
 from core.models import Account, AuditEntry, Registration, SentEmail
-from webapp.admin.decisions import REJECTION_REASONS, compose_reason, submit_decision
+from webapp.admin.decisions import (
+    REJECTION_CODES,
+    changes_problems,
+    compose_reason,
+    rejection_reasons,
+    request_changes,
+    submit_decision,
+)
 from webapp.admin.detail_views import timeline
 from webapp.admin.queries import ALL, OVERDUE, STATUSES, Filters, find, is_overdue
+from webapp.admin.service import changes_history
 from webapp.database import bridge, db
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
@@ -141,8 +151,23 @@ def show(registration_id: str) -> None:
         click.echo("(Temporal did not answer: the timeline shows the stored record only.)")
     emails = list(db().scalars(select(SentEmail).where(SentEmail.registration_id == reg.id)))
     audit = list(db().scalars(select(AuditEntry).where(AuditEntry.registration_id == reg.id)))
+    history = changes_history(db(), reg.id)
+    for r in history.rounds:
+        state = (
+            f"corrected {_when(r.corrected_at)}"
+            if r.corrected_at
+            else f"expired {_when(r.expired_at)}"
+            if r.expired_at
+            else f"open until {_when(r.deadline)}"
+        )
+        click.echo(
+            f"Changes round {r.round}: {', '.join(r.groups)} asked by {r.requested_by} "
+            f"at {_when(r.requested_at)}, {state}"
+        )
+        for name, after in (r.after or {}).items():
+            click.echo(f"  {name}: {(r.before or {}).get(name)!r} -> {after!r}")
     click.echo("Timeline:")
-    for event in timeline(reg, view, emails, audit):
+    for event in timeline(reg, view, emails, audit, history.rounds, history.attempts):
         click.echo(f"  {_when(event.at)}  {event.label}  {event.detail}".rstrip())
 
 
@@ -157,6 +182,7 @@ def _decide(registration_id: str, actor: str, approve: bool, reason: str) -> Non
         approve=approve,
         reason=reason,
         update_id=f"decision-{reg.id}-cli-{secrets.token_hex(8)}",
+        _=gettext,
     )
     if not outcome.ok:
         raise click.ClickException(outcome.message)
@@ -173,14 +199,14 @@ def approve(registration_id: str, actor: str) -> None:
 
 
 _REASON_HELP = "\b\nReason codes:\n" + "\n".join(
-    f"  {code:<18} {text}" for code, text in sorted(REJECTION_REASONS.items())
+    f"  {code:<18} {text}" for code, text in sorted(rejection_reasons(str).items())
 )
 
 
 @registrations.command("reject", epilog=_REASON_HELP)
 @click.argument("registration_id")
 @click.option("--as", "actor", required=True, help="Your administrator email (reviewer role).")
-@click.option("--reason-code", type=click.Choice(sorted(REJECTION_REASONS)), default=None)
+@click.option("--reason-code", type=click.Choice(sorted(REJECTION_CODES)), default=None)
 @click.option("--reason", default="", help="Free text for the applicant.")
 @_in_english
 def reject(registration_id: str, actor: str, reason_code: str | None, reason: str) -> None:
@@ -190,3 +216,47 @@ def reject(registration_id: str, actor: str, reason_code: str | None, reason: st
     if not text:
         raise click.UsageError("A rejection needs --reason-code or --reason.")
     _decide(registration_id, actor, False, text)
+
+
+_GROUP_HELP = "\b\nGroups (the fields the correction page shows):\n" + "\n".join(
+    f"  {group:<15} {', '.join(fields)}" for group, fields in c.CHANGE_GROUPS.items()
+)
+
+
+@registrations.command("ask-changes", epilog=_GROUP_HELP)
+@click.argument("registration_id")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    required=True,
+    type=click.Choice(list(c.CHANGE_GROUPS)),
+    help="A part to change; repeat for several.",
+)
+@click.option("--message", required=True, help="What to change and why: the applicant reads it.")
+@click.option(
+    "--by", "--as", "actor", required=True, help="Your administrator email (reviewer role)."
+)
+@_in_english
+def ask_changes(registration_id: str, groups: tuple[str, ...], message: str, actor: str) -> None:
+    """Ask the applicant for changes: they are emailed a link to a correction page with
+    the message and the chosen parts; the registration comes back for review once
+    corrected, or expires after CHANGES_WINDOW."""
+    problems = changes_problems(groups, message, gettext)
+    if problems:
+        raise click.UsageError(" ".join(problems.values()))
+    reg = _registration(registration_id)
+    admin = _reviewer(actor)
+    outcome = request_changes(
+        db(),
+        bridge(),
+        reg,
+        admin,
+        list(groups),
+        message,
+        update_id=f"changes-{reg.id}-cli-{secrets.token_hex(8)}",
+        _=gettext,
+    )
+    if not outcome.ok:
+        raise click.ClickException(outcome.message)
+    click.echo(f"{reg.id}: {outcome.status} ({', '.join(groups)}; by {admin.email}).")

@@ -17,6 +17,7 @@ from core.models import Account, Registration
 from core.passwords import hash_password
 from tests.browser.audit import Audit
 from tests.browser.test_applicant_journey import HU_COMPANY, PASSWORD, approve
+from tests.workflows.helpers import make_registration
 from webapp.auth.service import reset_token
 from workflows import contracts as c
 
@@ -216,6 +217,15 @@ def console(site, page, audit: Audit, registration_id: str) -> None:  # type: ig
     _submit(page)
     page.wait_for_url("**/admin/")
     audit(page, "console-queue")
+    # The detail page of a registration in review: Approve, Reject and Ask for changes, and
+    # the request for changes sent incomplete (a stored record is enough to show them).
+    in_review = make_registration(site.app, status=c.Status.AWAITING_REVIEW.value)
+    page.goto(f"{site.base}/admin/registrations/{in_review.id}")
+    audit(page, "console-detail-in-review")
+    with page.expect_navigation():
+        page.click("#ask-for-changes-button")
+    assert page.locator("#ask-for-changes .error-summary").count() == 1
+    audit(page, "console-ask-for-changes-errors")
     for path, label in [
         (f"/admin/registrations/{registration_id}", "console-detail"),
         ("/admin/accounts", "console-accounts"),

@@ -28,6 +28,17 @@ ROUTES = [
     ("GET", "/admin/", REDIRECT_LOGIN, REDIRECT_LOGIN, OK, HOME),
     ("GET", f"/admin/registrations/{REG_ID}", REDIRECT_LOGIN, REDIRECT_LOGIN, OK, FORBIDDEN),
     ("POST", f"/admin/registrations/{REG_ID}/decision", FORBIDDEN, FORBIDDEN, 302, FORBIDDEN),
+    # Nothing ticked, no message: the page again with the problems (no workflow call).
+    ("POST", f"/admin/registrations/{REG_ID}/changes", FORBIDDEN, FORBIDDEN, 400, FORBIDDEN),
+    # The address of that page, opened again (e.g. by the language switch): the detail page.
+    (
+        "GET",
+        f"/admin/registrations/{REG_ID}/changes",
+        REDIRECT_LOGIN,
+        REDIRECT_LOGIN,
+        f"/admin/registrations/{REG_ID}",
+        FORBIDDEN,
+    ),
     ("GET", "/admin/accounts", REDIRECT_LOGIN, REDIRECT_LOGIN, FORBIDDEN, OK),
     ("POST", "/admin/accounts/{account}/disable", FORBIDDEN, FORBIDDEN, FORBIDDEN, 302),
     ("POST", "/admin/accounts/{account}/enable", FORBIDDEN, FORBIDDEN, FORBIDDEN, 302),

@@ -1,23 +1,26 @@
-"""A reviewer's decision, shared by the console and `flask registrations approve|reject`.
+"""A reviewer's answer to a review, shared by the console and `flask registrations
+approve|reject|ask-changes`: approve, reject, or ask the applicant for changes.
 
-The decision is the workflow's Update: the workflow alone says whether it is accepted. A
-refusal (someone else decided first, the registration ended) changes nothing and is
+Each answer is the workflow's Update: the workflow alone says whether it is accepted. A
+refusal (someone else answered first, the registration ended) changes nothing and is
 told plainly; it is written to the audit log, so a refused attempt is visible too.
+
+No Flask here: the words come from the caller's gettext (`_`: Flask-Babel's on the
+console, in the UI language); what the applicant reads is translated with the catalog of
+the registration's language (core.emails.translations).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from core.emails import translations
 from core.models import Account, Registration
 from webapp.admin.service import audit
-from webapp.registration.progress import status_label
 from webapp.temporal_bridge import (
     AlreadyDecided,
     DecisionRefused,
@@ -27,15 +30,25 @@ from webapp.temporal_bridge import (
 )
 from workflows import contracts as c
 
-# Common reasons to pick; the applicant gets the text in the registration's language.
-REJECTION_REASONS = {
-    "data_mismatch": _l("The company data do not match the company's official registration."),
-    "not_independent": _l("The company is not an independent workshop or dealer."),
-    "vat_other_company": _l("The VAT number belongs to another company."),
-    "not_verifiable": _l("We could not verify the company from the data you gave."),
-    "duplicate": _l("The company already has an AOS account."),
-    "contact_invalid": _l("The contact details are incomplete or not valid."),
-}
+Gettext = Callable[[str], str]
+
+
+def rejection_reasons(_: Gettext) -> dict[str, str]:
+    """Common reasons to pick, in the words of `_` (the applicant gets the text in the
+    registration's language: compose_reason)."""
+    return {
+        "data_mismatch": _("The company data do not match the company's official registration."),
+        "not_independent": _("The company is not an independent workshop or dealer."),
+        "vat_other_company": _("The VAT number belongs to another company."),
+        "not_verifiable": _("We could not verify the company from the data you gave."),
+        "duplicate": _("The company already has an AOS account."),
+        "contact_invalid": _("The contact details are incomplete or not valid."),
+    }
+
+
+REJECTION_CODES = tuple(rejection_reasons(str))
+# The longest message the applicant is asked to read (the console's form says the same).
+CHANGES_MESSAGE_MAX = 2000
 
 
 class Outcome(StrEnum):
@@ -44,6 +57,7 @@ class Outcome(StrEnum):
     DECIDED_BEFORE_BY_YOU = "decided_before_by_you"
     NOT_CONFIRMED = "not_confirmed"
     NOT_IN_REVIEW = "not_in_review"
+    INCOMPLETE = "incomplete"
     UNAVAILABLE = "unavailable"
 
 
@@ -59,14 +73,43 @@ class DecisionOutcome:
 
 
 def compose_reason(code: str | None, details: str, language: str) -> str:
-    """The reason the applicant reads: the picked common reason, then the free text."""
+    """The reason the applicant reads: the picked common reason (in the registration's
+    language), then the free text."""
     parts = []
-    if code in REJECTION_REASONS:
-        with force_locale(language):
-            parts.append(str(REJECTION_REASONS[code]))
+    reasons = rejection_reasons(translations(language).gettext)
+    if code in reasons:
+        parts.append(reasons[code])
     if details.strip():
         parts.append(details.strip())
     return "\n".join(parts)
+
+
+def changes_problems(groups: Iterable[str], message: str, _: Gettext) -> dict[str, str]:
+    """What is wrong with a request for changes before it may go to the workflow:
+    "groups" and/or "message" → the problem in the words of `_`; empty when none."""
+    problems = {}
+    ticked = list(groups)
+    if not ticked:
+        problems["groups"] = _("Tick at least one part the applicant should change.")
+    elif not set(ticked) <= set(c.CHANGE_GROUPS):
+        problems["groups"] = _("Tick only the parts offered in the list.")
+    if not message.strip():
+        problems["message"] = _("Write the applicant what to change and why.")
+    elif len(message) > CHANGES_MESSAGE_MAX:
+        problems["message"] = _("The message is too long (at most %(max)d characters).") % {
+            "max": CHANGES_MESSAGE_MAX
+        }
+    return problems
+
+
+def _outcome_words(status: str, _: Gettext) -> str:
+    # The status page's words for the three outcomes of an answer (the same msgids).
+    words = {
+        c.Status.APPROVED.value: _("Approved, account active"),
+        c.Status.REJECTED.value: _("Not approved"),
+        c.Status.CHANGES_REQUESTED.value: _("Changes requested"),
+    }
+    return words.get(status, status)
 
 
 def submit_decision(
@@ -78,71 +121,153 @@ def submit_decision(
     approve: bool,
     reason: str,
     update_id: str,
+    _: Gettext,
 ) -> DecisionOutcome:
     if not approve and not reason.strip():
         raise ValueError("a rejection needs a reason")
     decision = c.Decision(approve=approve, decided_by=str(admin.id), reason=reason)
+    what = "approve" if approve else "reject"
+    return _answer(
+        db, reg, admin, what, lambda: bridge.decide(reg.id, decision, update_id=update_id), _
+    )
+
+
+def request_changes(
+    db: Session,
+    bridge: TemporalBridge,
+    reg: Registration,
+    admin: Account,
+    groups: list[str],
+    message: str,
+    update_id: str,
+    *,
+    _: Gettext,
+) -> DecisionOutcome:
+    """Ask the applicant for changes to the ticked CHANGE_GROUPS, with the message they
+    read. Bad input is the caller's to report (changes_problems); it never reaches the
+    workflow."""
+    if changes_problems(groups, message, _):
+        raise ValueError("a request for changes needs known groups and a message")
+    request = c.ChangesRequest(
+        groups=list(dict.fromkeys(groups)), message=message.strip(), requested_by=str(admin.id)
+    )
+    what = f"ask for changes ({', '.join(request.groups)})"
+    return _answer(
+        db,
+        reg,
+        admin,
+        what,
+        lambda: bridge.ask_for_changes(reg.id, request, update_id=update_id),
+        _,
+        changes=True,
+    )
+
+
+def _answer(
+    db: Session,
+    reg: Registration,
+    admin: Account,
+    what: str,
+    send: Callable[[], c.DecisionResult],
+    _: Gettext,
+    *,
+    changes: bool = False,
+) -> DecisionOutcome:
     try:
         if not reg.workflow_started:
             raise DecisionRefused(
                 f"Registration is not awaiting review: {reg.status}", c.REFUSED_NOT_IN_REVIEW
             )
-        result = bridge.decide(reg.id, decision, update_id=update_id)
+        result = send()
     except DecisionRefused as err:
-        refused = _refusal(err, admin)
+        refused = _refusal(db, err, admin, changes, _)
         if refused.outcome != Outcome.DECIDED_BEFORE_BY_YOU:  # a repeated click is no news
-            audit(
-                db,
-                admin.email,
-                "registration.decision_refused",
-                f"{'approve' if approve else 'reject'}: {err}",
-                reg.id,
-            )
+            audit(db, admin.email, "registration.decision_refused", f"{what}: {err}", reg.id)
         return refused
     except UpdateNotConfirmed:
         # Sent, but no answer yet (e.g. no worker running): it may still be recorded.
-        return DecisionOutcome(
-            Outcome.NOT_CONFIRMED,
+        sent = (
             _(
+                "The request for changes was sent but is not confirmed yet. Reload the page "
+                "in a moment to see whether it was recorded."
+            )
+            if changes
+            else _(
                 "The decision was sent but is not confirmed yet. Reload the page in a "
                 "moment to see whether it was recorded."
-            ),
+            )
         )
+        return DecisionOutcome(Outcome.NOT_CONFIRMED, sent)
     except TemporalUnavailable:
-        return DecisionOutcome(
-            Outcome.UNAVAILABLE,
+        silent = (
             _(
                 "The workflow service did not answer in time. Reload the page to see whether "
-                "the decision was recorded before you send it again."
-            ),
-        )
-    return DecisionOutcome(
-        Outcome.DECIDED,
-        _("Decision recorded: %(status)s", status=status_label(result.status)),
-        result.status,
-    )
-
-
-def _refusal(err: DecisionRefused, admin: Account) -> DecisionOutcome:
-    # The workflow names the kind of refusal (ApplicationError.type); only a recorded
-    # decision by someone else is called one.
-    if isinstance(err, AlreadyDecided):
-        if err.decided_by == str(admin.id):
-            return DecisionOutcome(
-                Outcome.DECIDED_BEFORE_BY_YOU,
-                _("Your earlier decision on this registration was recorded. Nothing was changed."),
+                "the request for changes was recorded before you send it again."
             )
+            if changes
+            else _(
+                "The workflow service did not answer in time. Reload the page to see whether "
+                "the decision was recorded before you send it again."
+            )
+        )
+        return DecisionOutcome(Outcome.UNAVAILABLE, silent)
+    if result.status == c.Status.CHANGES_REQUESTED:
+        message = _("Changes requested: the applicant is emailed a link to the correction page.")
+    else:
+        message = _("Decision recorded: %(status)s") % {"status": _outcome_words(result.status, _)}
+    return DecisionOutcome(Outcome.DECIDED, message, result.status)
+
+
+def _refusal(
+    db: Session, err: DecisionRefused, admin: Account, changes: bool, _: Gettext
+) -> DecisionOutcome:
+    # The workflow names the kind of refusal (ApplicationError.type); only a recorded
+    # answer by someone else is called one.
+    if isinstance(err, AlreadyDecided):
+        return _answered_first(db, err, admin, changes, _)
+    if err.kind == c.REFUSED_CHANGES_INCOMPLETE:
         return DecisionOutcome(
-            Outcome.ALREADY_DECIDED,
-            _(
-                "Another administrator decided this registration first. Your decision was "
-                "not applied; nothing was changed."
-            ),
+            Outcome.INCOMPLETE,
+            _("A request for changes needs at least one ticked part and a message."),
         )
     return DecisionOutcome(
         Outcome.NOT_IN_REVIEW,
         _(
+            "This registration is no longer waiting for review, so no changes can be asked. "
+            "Nothing was changed."
+        )
+        if changes
+        else _(
             "This registration is no longer waiting for review, so it cannot be decided. "
             "Nothing was changed."
         ),
     )
+
+
+def _answered_first(
+    db: Session, err: AlreadyDecided, admin: Account, changes: bool, _: Gettext
+) -> DecisionOutcome:
+    """Who answered first: the reviewer themself (a repeated click), or another one, named
+    when the workflow said who."""
+    if err.decided_by == str(admin.id):
+        return DecisionOutcome(
+            Outcome.DECIDED_BEFORE_BY_YOU,
+            _("Your earlier decision on this registration was recorded. Nothing was changed."),
+        )
+    other = db.get(Account, int(err.decided_by)) if err.decided_by.isdigit() else None
+    if other is None:
+        message = _(
+            "Another administrator decided this registration first. Your decision was "
+            "not applied; nothing was changed."
+        )
+    elif changes:
+        message = _(
+            "Another administrator (%(who)s) answered this registration first. Your request "
+            "for changes was not sent; nothing was changed."
+        ) % {"who": other.email}
+    else:
+        message = _(
+            "Another administrator (%(who)s) decided this registration first. Your decision "
+            "was not applied; nothing was changed."
+        ) % {"who": other.email}
+    return DecisionOutcome(Outcome.ALREADY_DECIDED, message)

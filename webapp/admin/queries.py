@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.formatting import as_utc
-from core.models import Registration
+from core.models import ChangeRequest, Registration
 from workflows import contracts as c
 
 # Pseudo-statuses for the filter: what a reviewer asks for besides a plain status.
@@ -110,3 +110,14 @@ def review_counts(db: Session, now: datetime | None = None) -> tuple[int, int]:
     total = db.scalar(select(func.count()).where(waiting)) or 0
     late = db.scalar(select(func.count()).where(waiting, Registration.status_deadline < now)) or 0
     return total, late
+
+
+def corrected_ids(db: Session, registration_ids: list[str]) -> set[str]:
+    """Which of these registrations the applicant has corrected at least once."""
+    if not registration_ids:
+        return set()
+    stmt = select(ChangeRequest.registration_id).where(
+        ChangeRequest.registration_id.in_(registration_ids),
+        ChangeRequest.corrected_at.is_not(None),
+    )
+    return set(db.scalars(stmt))

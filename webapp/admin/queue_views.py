@@ -7,7 +7,16 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.admin.blueprint import bp, sections
-from webapp.admin.queries import ALL, LIMIT, OVERDUE, STATUSES, Filters, find, is_overdue
+from webapp.admin.queries import (
+    ALL,
+    LIMIT,
+    OVERDUE,
+    STATUSES,
+    Filters,
+    corrected_ids,
+    find,
+    is_overdue,
+)
 from webapp.admin.queries import review_counts as counts
 from webapp.auth.session import current
 from webapp.countries import country_choices
@@ -27,9 +36,12 @@ def status_choices() -> list[tuple[str, str]]:
     first = [
         (c.Status.AWAITING_REVIEW.value, status_label(c.Status.AWAITING_REVIEW)),
         (OVERDUE, _("Waiting for review, overdue")),
+        # With the applicant: comes back here once corrected.
+        (c.Status.CHANGES_REQUESTED.value, status_label(c.Status.CHANGES_REQUESTED)),
         (ALL, _("All statuses")),
     ]
-    rest = [(s, status_label(s)) for s in STATUSES if s != c.Status.AWAITING_REVIEW]
+    shown = {value for value, _label in first}
+    rest = [(s, status_label(s)) for s in STATUSES if s not in shown]
     return first + rest
 
 
@@ -53,6 +65,7 @@ def queue() -> str | Response:
         "admin/queue.html",
         filters=filters,
         rows=rows,
+        corrected=corrected_ids(db(), [reg.id for reg in rows]),
         total=total,
         limit=LIMIT,
         waiting=waiting,

@@ -1,6 +1,6 @@
 """The console's bookkeeping without Flask: the audit trail, the accounts list and its
-enable/disable, a registration's mail and audit history. The review queue's query is in
-queries.py, the decision in decisions.py."""
+enable/disable, a registration's mail and audit history and its rounds of changes. The
+review queue's query is in queries.py, the decision in decisions.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import Account, AuditEntry, SentEmail
+from core.models import Account, AuditEntry, ChangeRequest, CorrectionAttempt, SentEmail
 from core.passwords import verify_password
 from webapp.admin import totp
 from webapp.admin.queries import like_pattern
@@ -117,3 +117,41 @@ def registration_history(
         .order_by(AuditEntry.at)
     )
     return list(emails), list(entries)
+
+
+@dataclass(frozen=True)
+class ChangesHistory:
+    rounds: list[ChangeRequest]  # oldest first
+    attempts: list[CorrectionAttempt]  # every correction sent, oldest first
+
+    @property
+    def open_round(self) -> ChangeRequest | None:
+        """The round the applicant has now (neither corrected nor expired)."""
+        last = self.rounds[-1] if self.rounds else None
+        if last is None or last.corrected_at or last.expired_at:
+            return None
+        return last
+
+    @property
+    def corrected(self) -> list[ChangeRequest]:
+        return [r for r in self.rounds if r.corrected_at is not None]
+
+    @property
+    def refused_attempts(self) -> list[CorrectionAttempt]:
+        """Corrections VIES did not confirm (the applicant saw the mismatch page)."""
+        return [a for a in self.attempts if a.outcome == "vat_mismatch"]
+
+
+def changes_history(session: Session, registration_id: str) -> ChangesHistory:
+    """The registration's rounds of "Ask for changes" and the corrections sent in them."""
+    rounds = session.scalars(
+        select(ChangeRequest)
+        .where(ChangeRequest.registration_id == registration_id)
+        .order_by(ChangeRequest.round)
+    )
+    attempts = session.scalars(
+        select(CorrectionAttempt)
+        .where(CorrectionAttempt.registration_id == registration_id)
+        .order_by(CorrectionAttempt.submitted_at)
+    )
+    return ChangesHistory(list(rounds), list(attempts))
