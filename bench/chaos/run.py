@@ -24,13 +24,21 @@ from temporalio.client import Client
 from bench.chaos.actors import Applicant, Http, Mailbox, Reviewer
 from bench.chaos.faults import Faults
 from bench.chaos.stack import Stack, wait_until
-from bench.chaos.verdict import Verdict, http_figures, judge, records, unfinished, workflow_states
+from bench.chaos.verdict import (
+    Verdict,
+    change_rounds,
+    http_figures,
+    judge,
+    records,
+    unfinished,
+    workflow_states,
+)
 from core.db import create_schema, make_engine
 from core.models import Account
 from core.passwords import hash_password
 
-# approve 40 %, reject 20 %, never confirm 20 %, VIES mismatch 20 %
-FATES = ("approve", "reject", "approve", "expire", "mismatch")
+# approve 1/3, reject, never confirm, VIES mismatch, ask for changes once (then approve) 1/6 each
+FATES = ("approve", "reject", "approve", "expire", "mismatch", "changes")
 ADMIN_PASSWORD = "chaos console password"
 
 
@@ -98,7 +106,7 @@ def _review(
 def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore[no-untyped-def]
     for email, reg in records(engine).items():
         applicant = fates.get(email)
-        if applicant is None or applicant.fate not in ("approve", "reject"):
+        if applicant is None or applicant.fate not in ("approve", "reject", "changes"):
             continue
         if reg.status != "AWAITING_REVIEW" or time.monotonic() - tried.get(reg.id, -1e9) < 30:
             continue
@@ -106,7 +114,10 @@ def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore
         if not reviewer.logged_in and not reviewer.login():
             continue
         tried[reg.id] = time.monotonic()
-        answer = reviewer.decide(reg.id, approve=applicant.fate == "approve")
+        if applicant.fate == "changes" and not change_rounds(engine, reg.id):
+            answer = reviewer.ask_for_changes(reg.id)
+        else:  # "changes": asked once; back in review with the correction, approved
+            answer = reviewer.decide(reg.id, approve=applicant.fate != "reject")
         said[answer] = said.get(answer, 0) + 1
 
 
@@ -114,8 +125,10 @@ def _applicant(a: Applicant, http: Http, stack: Stack, mailbox: Mailbox, at: flo
     time.sleep(max(0.0, at - time.monotonic()))
     with http.client(stack.base, a.ip) as client:
         a.register(client, end)
-        if a.acknowledged and a.fate in ("approve", "reject"):
+        if a.acknowledged and a.fate in ("approve", "reject", "changes"):
             a.confirm(client, mailbox, end)
+        if a.confirmed and a.fate == "changes":
+            a.correct(client, mailbox, end)
 
 
 async def _final_states(address: str, ids: list[str], end: float) -> dict:  # type: ignore[type-arg]

@@ -14,7 +14,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError
 
 from bench.chaos.actors import Answer, Applicant, Mailbox
-from core.models import Registration
+from core.models import ChangeRequest, Registration
 from workflows import contracts as c
 
 EXPECTED_STATUS = {
@@ -22,6 +22,7 @@ EXPECTED_STATUS = {
     "reject": c.Status.REJECTED,
     "expire": c.Status.EXPIRED,
     "mismatch": c.Status.VAT_MISMATCH,
+    "changes": c.Status.APPROVED,
 }
 # Emails each fate must produce (more may come: a reminder, a "VIES answered late" note).
 EXPECTED_MAIL = {
@@ -29,6 +30,13 @@ EXPECTED_MAIL = {
     "reject": ("confirmation", "review_requested", "rejected"),
     "expire": ("confirmation", "confirmation_reminder", "expired"),
     "mismatch": (),
+    "changes": (
+        "confirmation",
+        "review_requested",
+        "changes_requested-1",
+        "correction_received-1",
+        "activated",
+    ),
 }
 STATUS_KEY = SearchAttributeKey.for_keyword(c.SA_STATUS)
 
@@ -39,6 +47,16 @@ def records(engine: Engine) -> dict[str, Registration]:
         rows = session.scalars(select(Registration).order_by(Registration.created_at)).all()
         session.expunge_all()
     return {row.email: row for row in rows}
+
+
+def change_rounds(engine: Engine, registration_id: str) -> int:
+    """Rounds of "Ask for changes" the registration has had."""
+    with Session(engine) as session:
+        return len(
+            session.scalars(
+                select(ChangeRequest.id).where(ChangeRequest.registration_id == registration_id)
+            ).all()
+        )
 
 
 def unfinished(engine: Engine, applicants: list[Applicant]) -> int:
