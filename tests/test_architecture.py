@@ -163,19 +163,39 @@ def _feature(name: str) -> str | None:
     return parts[1] if parts[0] == "webapp" and len(parts) > 2 else None
 
 
-def _is_views(name: str) -> bool:
-    return name.rsplit(".", 1)[-1].endswith("views")
+def _is_views_or_forms(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last.endswith("views") or last == "forms"
 
 
-def test_no_view_imports_another_features_views() -> None:
-    wrong = sorted(
+def _crossing(edges: dict[str, set[str]]) -> set[str]:
+    """Arrows from one feature package to another's views or forms. A form two features
+    show lives in webapp/forms.py (no feature's); the app factory is in no feature."""
+    return {
         f"{source} -> {target}"
-        for source, targets in graph().items()
-        if _feature(source)  # the app factory registers every feature's blueprint
+        for source, targets in edges.items()
+        if _feature(source)
         for target in targets
-        if _is_views(target) and _feature(target) and _feature(source) != _feature(target)
-    )
-    assert not wrong
+        if _is_views_or_forms(target) and _feature(target) and _feature(source) != _feature(target)
+    }
+
+
+# CodeForm waits in webapp/admin/forms.py while another change edits that file; it moves to
+# webapp/forms.py after that change lands, and this set becomes empty.
+CODE_FORM_NOT_YET_MOVED = {"webapp.auth.two_step -> webapp.admin.forms"}
+
+
+def test_no_feature_imports_another_features_views_or_forms() -> None:
+    assert _crossing(graph()) == CODE_FORM_NOT_YET_MOVED
+
+
+def test_the_feature_rule_sees_a_crossing() -> None:
+    assert _crossing({"webapp.auth.reset": {"webapp.portal.forms"}}) == {
+        "webapp.auth.reset -> webapp.portal.forms"
+    }
+    assert _crossing({"webapp.admin.auth_views": {"webapp.auth.views"}})
+    assert not _crossing({"webapp.auth.reset": {"webapp.forms", "webapp.auth.forms"}})
+    assert not _crossing({"webapp": {"webapp.admin.views"}})
 
 
 WEBAPP = ROOT / "webapp"
