@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
@@ -16,7 +17,6 @@ from webapp.admin.blueprint import bp
 from webapp.admin.forms import CodeForm
 from webapp.auth.login_steps import (
     PageResult,
-    PasswordPassed,
     code_step,
     next_args,
     password_step,
@@ -45,11 +45,8 @@ def _console_account(email: str, password: str) -> Account | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> PageResult:
-    passed = password_step("admin/login.html", "console", _console_account)
-    if not isinstance(passed, PasswordPassed):
-        return passed
-    form, account = passed.form, passed.found
+@password_step("admin/login.html", "console", _console_account)
+def login(form: FlaskForm, account: Account) -> PageResult:
     # Said only after a correct password, like every other account state.
     until = totp.locked_until(account)
     if until is not None:

@@ -6,8 +6,8 @@ and the authenticator-code step, each behind the failed-login throttle
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import wraps
+from typing import TypeVar
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -34,34 +34,36 @@ def generic_error() -> str:
     return _("The email address or the password is not correct.")
 
 
-@dataclass(frozen=True)
-class PasswordPassed(Generic[Found]):
-    """The password was right: the form (to show again with a notice) and what the check found."""
-
-    form: LoginForm
-    found: Found
-
-
 def password_step(
     template: str, surface: str, check: Callable[[str, str], Found | None]
-) -> PasswordPassed[Found] | PageResult:
-    """The login form: invalid (400), refused by the throttle of `surface` (429), or a wrong
-    password (401, the generic error) answer with `template`. `check(email, password)` gives
-    what the password opens, None when it is wrong; after a right one the throttle forgets
-    the address's failures, and whatever the role says next is said only then."""
-    form = LoginForm()
-    if not form.validate_on_submit():
-        return render_template(template, form=form), (400 if form.errors else 200)
-    email = form.email.data.strip().lower()
-    attempt = throttle.begin(surface, email)
-    if attempt.refused:
-        assert attempt.wait is not None
-        return throttle.refusal(template, attempt.wait, form=form)
-    found = check(email, form.password.data)
-    if found is None:
-        return render_template(template, form=form, error=generic_error()), 401
-    attempt.succeeded()
-    return PasswordPassed(form, found)
+) -> Callable[[Callable[[LoginForm, Found], PageResult]], Callable[[], PageResult]]:
+    """A login view's password step, around the view: the login form invalid (400), refused
+    by the throttle of `surface` (429), or a wrong password (401, the generic error) answer
+    with `template`. `check(email, password)` gives what the password opens, None when it is
+    wrong; after a right one the throttle forgets the address's failures and the view is
+    called with the form and what `check` gave, so whatever the role says next is said only
+    after a correct password."""
+
+    def decorator(view: Callable[[LoginForm, Found], PageResult]) -> Callable[[], PageResult]:
+        @wraps(view)
+        def login() -> PageResult:
+            form = LoginForm()
+            if not form.validate_on_submit():
+                return render_template(template, form=form), (400 if form.errors else 200)
+            email = form.email.data.strip().lower()
+            attempt = throttle.begin(surface, email)
+            if attempt.refused:
+                assert attempt.wait is not None
+                return throttle.refusal(template, attempt.wait, form=form)
+            found = check(email, form.password.data)
+            if found is None:
+                return render_template(template, form=form, error=generic_error()), 401
+            attempt.succeeded()
+            return view(form, found)
+
+        return login
+
+    return decorator
 
 
 def code_step(

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.auth import service
-from webapp.auth.login_steps import PageResult, PasswordPassed, next_args, password_step
+from webapp.auth.forms import LoginForm
+from webapp.auth.login_steps import PageResult, next_args, password_step
 from webapp.auth.service import LoginCheck, Outcome
 from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
@@ -22,11 +23,8 @@ def _password_opens(email: str, password: str) -> LoginCheck | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> PageResult:
-    passed = password_step("auth/login.html", "login", _password_opens)
-    if not isinstance(passed, PasswordPassed):
-        return passed
-    form, check = passed.form, passed.found
+@password_step("auth/login.html", "login", _password_opens)
+def login(form: LoginForm, check: LoginCheck) -> PageResult:
     account = check.account
     if check.outcome is Outcome.ACTIVE:
         assert account is not None
