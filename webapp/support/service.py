@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.emails import translations
 from core.formatting import PORTAL_TZ
 from core.models import (
     OPEN_STATUSES,
@@ -79,19 +80,19 @@ def request_url(ctx: ServiceContext, req: SupportRequest) -> str | None:
 def _notice_context(
     ctx: ServiceContext, req: SupportRequest, body: str, follow_up: bool
 ) -> dict[str, Any]:
-    with ctx.in_language("en"):
-        return {
-            "reference": req.reference,
-            "topic": topic_label(req.topic),
-            "name": req.name,
-            "email": req.email,
-            "phone": req.phone,
-            "company": req.company,
-            "answers": [list(row) for row in answer_rows(req.answers)],
-            "message": body,
-            "follow_up": follow_up,
-            "console_url": ctx.absolute("support_console.detail", reference=req.reference),
-        }
+    english = translations("en").gettext
+    return {
+        "reference": req.reference,
+        "topic": topic_label(req.topic, english),
+        "name": req.name,
+        "email": req.email,
+        "phone": req.phone,
+        "company": req.company,
+        "answers": [list(row) for row in answer_rows(req.answers, english)],
+        "message": body,
+        "follow_up": follow_up,
+        "console_url": ctx.absolute("support_console.detail", reference=req.reference),
+    }
 
 
 def _notify_support(
@@ -110,8 +111,7 @@ def _notify_support(
 
 def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
-    with ctx.in_language(req.language):
-        topic = topic_label(req.topic)
+    topic = topic_label(req.topic, translations(req.language).gettext)
     context = {"reference": req.reference, "topic": topic, "request_url": request_url(ctx, req)}
     # Anyone can type anyone's address into the help form: what they wrote (name, message)
     # goes only to an address confirmed as the logged-in account's own, else the form
