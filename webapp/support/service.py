@@ -109,6 +109,15 @@ def _notify_support(
     )
 
 
+def _mail_requester(
+    session: Session, ctx: ServiceContext, req: SupportRequest, kind: str, context: dict[str, Any]
+) -> None:
+    """An email to whoever sent the request, in the language they sent it in."""
+    queue_email(
+        session, ctx.bridge, kind=kind, recipient=req.email, language=req.language, context=context
+    )
+
+
 def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
     topic = topic_label(req.topic, translations(req.language).gettext)
@@ -119,14 +128,7 @@ def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> No
     account = session.get(Account, req.account_id) if req.account_id else None
     if account is not None and account.email == req.email:
         context.update(name=req.name, message=req.messages[0].body)
-    queue_email(
-        session,
-        ctx.bridge,
-        kind="support_received",
-        recipient=req.email,
-        language=req.language,
-        context=context,
-    )
+    _mail_requester(session, ctx, req, "support_received", context)
     _notify_support(session, ctx, req, req.messages[0].body, follow_up=False)
 
 
@@ -154,20 +156,14 @@ def reply(
     req.assigned_to = req.assigned_to or agent.email
     _audit(session, agent, req, f"reply; status {previous} -> answered")
     session.commit()
-    queue_email(
-        session,
-        ctx.bridge,
-        kind="support_reply",
-        recipient=req.email,
-        language=req.language,
-        context={
-            "reference": req.reference,
-            "name": req.name,
-            "reply": body,
-            "request_url": request_url(ctx, req),
-            "help_url": ctx.absolute("support.index"),
-        },
-    )
+    context = {
+        "reference": req.reference,
+        "name": req.name,
+        "reply": body,
+        "request_url": request_url(ctx, req),
+        "help_url": ctx.absolute("support.index"),
+    }
+    _mail_requester(session, ctx, req, "support_reply", context)
     return message
 
 
