@@ -29,25 +29,6 @@ from core.models import (
 from workflows import retention_contracts as rc
 
 ERASED = "[erased]"
-# What identifies or describes the person (or a sole trader) behind a registration that
-# ended without an account. Left: id, country, user type, language, dates and outcome.
-REGISTRATION_PERSONAL = (
-    "company_name",
-    "vat_number",
-    "street",
-    "postcode",
-    "city",
-    "billing_street",
-    "billing_postcode",
-    "billing_city",
-    "rep_title",
-    "rep_first_name",
-    "rep_last_name",
-    "contact_person",
-    "phone",
-    "email",
-    "password_hash",
-)
 # A closed account's registration led to a contract: the company's data (name, VAT number,
 # seat, billing address) stays for the legal retention (privacy notice); the people go.
 CONTRACT_PERSONAL = (
@@ -58,6 +39,20 @@ CONTRACT_PERSONAL = (
     "phone",
     "email",
     "password_hash",
+)
+# What identifies or describes the person (or a sole trader) behind a registration that
+# ended without an account: the company's data too. Left: id, country, user type,
+# language, dates and outcome.
+REGISTRATION_PERSONAL = (
+    "company_name",
+    "vat_number",
+    "street",
+    "postcode",
+    "city",
+    "billing_street",
+    "billing_postcode",
+    "billing_city",
+    *CONTRACT_PERSONAL,
 )
 
 

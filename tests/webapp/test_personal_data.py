@@ -23,6 +23,16 @@ def _close(client, password: str, lang: str = "en"):  # type: ignore[no-untyped-
     return client.post("/portal/account/close", data={"password": password, "csrf_token": token})
 
 
+def test_the_account_page_title_is_its_name_and_each_section_shows_once(app: Flask) -> None:
+    make_applicant(app, WORKSHOP)
+    client = applicant_client(app, WORKSHOP)
+    page = client.get("/portal/account?lang=en").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Account ·") and "<" not in title
+    for heading in ("Your data", "Close my account", "Two-step login", "Log out"):
+        assert page.count(f"<h2>{heading}</h2>") == 1, heading
+
+
 def test_download_my_data_has_the_registration_and_no_secrets(app: Flask) -> None:
     account_id = make_applicant(app, WORKSHOP)
     with app.extensions["aos_sessions"].begin() as session:

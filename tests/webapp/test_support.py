@@ -60,6 +60,32 @@ def test_help_is_public_and_lists_the_topics(client):
     assert 'href="/password/forgot"' in text
 
 
+def test_topics_questions_and_choices_are_shown_in_the_readers_language(client):
+    hungarian = client.get("/help/?lang=hu").get_data(as_text=True)
+    assert "Regisztráció" in hungarian and "az adószám-ellenőrzéssel" in hungarian
+    assert "Bejelentkezés és jelszó" in hungarian
+    technical = client.get("/help/new/technical?lang=hu").get_data(as_text=True)
+    assert "Járműkategória" in technical and "Motorkerékpárok (BMW Motorrad)" in technical
+    assert "17 karakter, ha a kérdés egy adott járműre vonatkozik." in technical
+    login = client.get("/help/new/login?lang=hu").get_data(as_text=True)
+    assert "A probléma" in login and "Elfelejtettem a jelszavamat" in login
+    pricing = client.get("/help/new/pricing?lang=hu").get_data(as_text=True)
+    assert "Nem egy adott termékre vonatkozik" in pricing
+    assert "Személyautók (BMW, MINI): 1 óra" in pricing
+    english = client.get("/help/new/pricing?lang=en").get_data(as_text=True)
+    assert "Not about one product" in english and "Cars (BMW, MINI): One hour" in english
+
+
+def test_a_request_in_hungarian_is_confirmed_in_hungarian_and_noticed_in_english(web, mailbox):
+    client = web.test_client()
+    assert send(client, "login", lang="hu", **LOGIN_PROBLEM).status_code == 302
+    [confirmation] = mailbox.wait_for("anna@szoke-gumi.hu")
+    assert "Téma: Bejelentkezés és jelszó" in confirmation.text
+    [notice] = mailbox.wait_for(SUPPORT)
+    assert notice.subject.endswith(": Login and password")
+    assert "The problem: My email address or password is not accepted" in notice.text
+
+
 def test_a_request_from_submission_to_closed_with_its_emails(web, mailbox):
     client = web.test_client()
     sent = send(client, "login", **LOGIN_PROBLEM)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
@@ -13,25 +15,22 @@ from core.models import Account
 from webapp.admin import service, totp
 from webapp.admin.blueprint import bp
 from webapp.admin.forms import CodeForm
-from webapp.auth import throttle
-from webapp.auth.forms import LoginForm
+from webapp.auth.login_steps import (
+    PageResult,
+    code_step,
+    next_args,
+    password_step,
+)
 from webapp.auth.session import (
     begin_second_factor,
     cancel_second_factor,
     complete_second_factor,
-    current,
     log_out,
     pending_second_factor,
     safe_next,
 )
 from webapp.database import db
 from webapp.i18n import current_language
-
-
-def _next_args() -> dict[str, str]:
-    """Carry a safe ?next= through the login steps."""
-    target = safe_next("")
-    return {"next": target} if target else {}
 
 
 def _locked_message(until: datetime) -> str:
@@ -41,21 +40,13 @@ def _locked_message(until: datetime) -> str:
     )
 
 
+def _console_account(email: str, password: str) -> Account | None:
+    return service.console_account(db(), email, password)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
-    form = LoginForm()
-    if not form.validate_on_submit():
-        return render_template("admin/login.html", form=form), (400 if form.errors else 200)
-    email = form.email.data.strip().lower()
-    attempt = throttle.begin("console", email)
-    if attempt.refused:
-        assert attempt.wait is not None
-        return throttle.refusal("admin/login.html", attempt.wait, form=form)
-    account = service.console_account(db(), email, form.password.data)
-    if account is None:
-        error = _("The email address or the password is not correct.")
-        return render_template("admin/login.html", form=form, error=error), 401
-    attempt.succeeded()
+@password_step("admin/login.html", "console", _console_account)
+def login(form: FlaskForm, account: Account) -> PageResult:
     # Said only after a correct password, like every other account state.
     until = totp.locked_until(account)
     if until is not None:
@@ -65,20 +56,20 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     service.fresh_code_series(db(), account)
     begin_second_factor(account)
     step = "admin.code" if account.totp_enrolled_at else "admin.enrol"
-    return redirect(url_for(step, **_next_args()))
+    return redirect(url_for(step, **next_args()))
 
 
 def _pending_or_login() -> Account | Response:
     account = pending_second_factor()
     if account is None:
         flash(_("Please log in again."), "error")
-        return redirect(url_for("admin.login", **_next_args()))
+        return redirect(url_for("admin.login", **next_args()))
     return account
 
 
-def _accept(account: Account, form: CodeForm) -> Response | str:
+def _accept(account: Account, code: str) -> Response | str:
     """Check the code; on success start the console session, else an error to show."""
-    if service.code_accepted(db(), account, form.code.data):
+    if service.code_accepted(db(), account, code):
         complete_second_factor(account)
         return redirect(safe_next(url_for("admin.queue")))
     until = totp.locked_until(account)
@@ -96,12 +87,12 @@ def enrol() -> Response:
     if isinstance(account, Response):
         return account
     if account.totp_enrolled_at is not None:
-        return redirect(url_for("admin.code", **_next_args()))
+        return redirect(url_for("admin.code", **next_args()))
     shown = totp.enrolment(db(), account)
     form = CodeForm()
     error = None
     if form.validate_on_submit():
-        result = _accept(account, form)
+        result = _accept(account, form.code.data)
         if isinstance(result, Response):
             return result
         error = result
@@ -114,27 +105,20 @@ def enrol() -> Response:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-def code() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def code() -> PageResult:
     account = _pending_or_login()
     if isinstance(account, Response):
         return account
     if account.totp_enrolled_at is None:
-        return redirect(url_for("admin.enrol", **_next_args()))
-    form = CodeForm()
-    error = None
-    if form.validate_on_submit():
-        attempt = throttle.begin("totp", account.email)
-        if attempt.refused:
-            assert attempt.wait is not None
-            return throttle.refusal("admin/code.html", attempt.wait, form=form, email=account.email)
-        result = _accept(account, form)
-        if isinstance(result, Response):
-            if current("admin") is not None:  # logged in, not sent back by the lock
-                attempt.succeeded()
-            return result
-        error = result
-    page = render_template("admin/code.html", form=form, error=error, email=account.email)
-    return page, (401 if error else 200)
+        return redirect(url_for("admin.enrol", **next_args()))
+    return code_step(
+        account,
+        "admin",
+        "admin/code.html",
+        CodeForm(),
+        partial(_accept, account),
+        email=account.email,
+    )
 
 
 @bp.post("/logout")

@@ -22,7 +22,7 @@ from webapp.auth import service
 from webapp.auth.forms import ForgotForm
 from webapp.auth.session import log_out
 from webapp.database import db, services
-from webapp.portal.forms import NewPasswordForm
+from webapp.forms import NewPasswordForm
 from webapp.support.ratelimit import allow
 
 PER_ADDRESS_PER_HOUR = 3

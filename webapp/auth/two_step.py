@@ -6,6 +6,8 @@ throttle of webapp/auth/throttle.py."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -13,7 +15,8 @@ from werkzeug.wrappers import Response
 from core.models import Account
 from webapp.admin import totp
 from webapp.admin.forms import CodeForm
-from webapp.auth import service, throttle
+from webapp.auth import service
+from webapp.auth.login_steps import PageResult, code_step
 from webapp.auth.session import (
     cancel_second_factor,
     complete_second_factor,
@@ -28,8 +31,6 @@ from webapp.database import db
 bp = Blueprint("two_step", __name__)
 ROLE = "applicant"
 
-PageResult = str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]
-
 
 def _wrong_code(account: Account) -> str:
     left = max(0, totp.MAX_FAILURES - (account.totp_failures or 0))
@@ -43,23 +44,19 @@ def code() -> PageResult:
     if account is None or account.totp_enrolled_at is None:
         flash(_("Please log in again."), "error")
         return redirect(url_for("auth.login"))
-    form = CodeForm()
-    error = None
-    if form.validate_on_submit():
-        attempt = throttle.begin("totp", account.email)
-        if attempt.refused:
-            assert attempt.wait is not None
-            return throttle.refusal("auth/code.html", attempt.wait, form=form)
-        if service.code_ok(db(), account, form.code.data):
-            attempt.succeeded()
-            complete_second_factor(account, ROLE)
-            return redirect(safe_next(url_for("portal.home")))
-        if totp.locked_until(account) is not None:
-            cancel_second_factor(ROLE)
-            flash(_("Too many wrong codes. Please log in again later."), "error")
-            return redirect(url_for("auth.login"))
-        error = _wrong_code(account)
-    return render_template("auth/code.html", form=form, error=error), (401 if error else 200)
+    return code_step(account, ROLE, "auth/code.html", CodeForm(), partial(_accept, account))
+
+
+def _accept(account: Account, code: str) -> Response | str:
+    """Check the code; on success start the applicant's session, else an error to show."""
+    if service.code_ok(db(), account, code):
+        complete_second_factor(account, ROLE)
+        return redirect(safe_next(url_for("portal.home")))
+    if totp.locked_until(account) is not None:
+        cancel_second_factor(ROLE)
+        flash(_("Too many wrong codes. Please log in again later."), "error")
+        return redirect(url_for("auth.login"))
+    return _wrong_code(account)
 
 
 @bp.route("/portal/account/two-step", methods=["GET", "POST"])

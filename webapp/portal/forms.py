@@ -1,40 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import Length
 
-from webapp.password_policy import MAX_LENGTH, check_new_password
-
-
-def _required() -> DataRequired:
-    return DataRequired(message=_l("Please fill in this field."))
-
-
-def validate_new_password(_form: FlaskForm, field: PasswordField) -> None:
-    """The registration's password rules (webapp.password_policy)."""
-    problem = check_new_password(field.data or "")
-    if problem:
-        raise ValidationError(problem)
-
-
-class NewPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("New password"),
-        description=_l("At least 12 characters."),
-        validators=[_required(), validate_new_password],
-    )
-    confirm_password = PasswordField(
-        _l("New password again"),
-        validators=[
-            _required(),
-            EqualTo("new_password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+from webapp.forms import NewPasswordForm, required
+from webapp.password_policy import MAX_LENGTH
 
 
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[_required(), Length(max=MAX_LENGTH)]
+        _l("Current password"), validators=[required(), Length(max=MAX_LENGTH)]
     )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
@@ -16,7 +18,7 @@ MAX_PRICE = Decimal("100000")
 class PriceForm(FlaskForm):
     product = SelectField(
         _l("Access product"),
-        choices=product_choices,
+        choices=partial(product_choices, gettext),
         validators=[DataRequired(message=_l("Please fill in this field."))],
     )
     net_price = StringField(

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from webapp.msgid import N_, Translate
 
 CATEGORIES = {
-    "car": _l("Cars (BMW, MINI)"),
-    "motorcycle": _l("Motorcycles (BMW Motorrad)"),
+    "car": N_("Cars (BMW, MINI)"),
+    "motorcycle": N_("Motorcycles (BMW Motorrad)"),
 }
 
 DURATIONS = {
-    "hour": _l("One hour"),
-    "day": _l("One day"),
-    "week": _l("One week"),
-    "month": _l("One month"),
-    "year": _l("One year"),
+    "hour": N_("One hour"),
+    "day": N_("One day"),
+    "week": N_("One week"),
+    "month": N_("One month"),
+    "year": N_("One year"),
 }
 
 
@@ -31,16 +31,13 @@ class Product:
     duration: str
 
     @property
-    def category_label(self) -> str:
-        return str(CATEGORIES[self.category])
-
-    @property
     def duration_label(self) -> str:
-        return str(DURATIONS[self.duration])
+        """A msgid: the template translates it."""
+        return DURATIONS[self.duration]
 
-    @property
-    def label(self) -> str:
-        return f"{self.category_label}: {self.duration_label}"
+    def label(self, translate: Translate) -> str:
+        """E.g. "Cars (BMW, MINI): One hour", in the language of `translate`."""
+        return f"{translate(CATEGORIES[self.category])}: {translate(self.duration_label)}"
 
 
 PRODUCTS: tuple[Product, ...] = tuple(
@@ -58,5 +55,5 @@ def product(code: str) -> Product | None:
     return next((p for p in PRODUCTS if p.code == code), None)
 
 
-def product_choices() -> list[tuple[str, str]]:
-    return [(p.code, p.label) for p in PRODUCTS]
+def product_choices(translate: Translate) -> list[tuple[str, str]]:
+    return [(p.code, p.label(translate)) for p in PRODUCTS]

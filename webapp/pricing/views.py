@@ -31,7 +31,7 @@ def day(value: date) -> str:
 
 def _by_category(rows: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]
     return [
-        (str(label), [(p, price) for p, price in rows if p.category == category])
+        (_(label), [(p, price) for p, price in rows if p.category == category])
         for category, label in CATEGORIES.items()
     ]
 
@@ -69,7 +69,7 @@ def console() -> str | Response | tuple[str, int]:
         flash(
             _(
                 "Price saved: %(product)s, %(price)s from %(date)s.",
-                product=item.label if item else entry.product,
+                product=item.label(_) if item else entry.product,
                 price=money(form.amount),
                 date=entry.valid_from.isoformat(),
             ),
@@ -84,6 +84,7 @@ def console() -> str | Response | tuple[str, int]:
         on=on,
         current=dict((p.code, price) for p, price in service.prices_on(session, on)),
         histories=[(p, service.history(session, p.code)) for p in PRODUCTS],
+        product_label=lambda p: p.label(_),
         money=money,
         day=day,
     ), (400 if form.errors else 200)

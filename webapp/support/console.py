@@ -15,7 +15,7 @@ from webapp.database import db, services
 from webapp.i18n import current_language
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
-from webapp.support.topics import STATUS_LABELS, answer_rows, status_label, topic_label
+from webapp.support.topics import STATUS_LABELS, label_helpers, status_label
 
 bp = Blueprint("support_console", __name__, url_prefix="/admin/support")
 
@@ -26,9 +26,7 @@ FILTERS = ("open", *STATUSES, "all")
 def _console_globals() -> dict[str, Any]:
     return {
         "console_account": current("admin"),
-        "topic_label": topic_label,
-        "status_label": status_label,
-        "answer_rows": answer_rows,
+        **label_helpers(_),
         "when": lambda moment: format_deadline(moment, current_language()),
     }
 
@@ -61,7 +59,7 @@ def queue() -> str:
 
 def _status_form(req: SupportRequest) -> StatusForm:
     form = StatusForm(status=req.status)
-    form.status.choices = [(s, str(STATUS_LABELS[s])) for s in STATUSES]
+    form.status.choices = [(s, _(STATUS_LABELS[s])) for s in STATUSES]
     return form
 
 
@@ -102,5 +100,5 @@ def change_status(reference: str) -> Response:
         abort(400)
     if form.status.data != req.status:
         service.set_status(db(), req, _agent(), form.status.data)
-        flash(_("Status changed to %(status)s.", status=status_label(req.status)), "success")
+        flash(_("Status changed to %(status)s.", status=status_label(req.status, _)), "success")
     return redirect(url_for("support_console.detail", reference=req.reference))

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from webapp.support.topics import (
-    LABELS,
-    login_problem_choices,
-    pricing_product_choices,
-    vehicle_category_choices,
-)
+from webapp.support.topics import CHOICES, HINTS, LABELS
 
 VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 MAX_MESSAGE = 5000
+
+
+def _label(name: str) -> LazyString:
+    """The question's label (a msgid of topics.LABELS), translated when the form is shown."""
+    return _l(LABELS[name])
+
+
+def _select(name: str, *validators: object) -> SelectField:
+    """A question with fixed answers (topics.CHOICES), shown in the reader's language."""
+    return SelectField(
+        _label(name), choices=partial(CHOICES[name], gettext), validators=list(validators)
+    )
+
+
+def _question(name: str, *validators: object) -> StringField:
+    """One of a topic's own questions: a line of text, its label and hint from topics."""
+    hint = _l(HINTS[name]) if name in HINTS else ""
+    return StringField(_label(name), description=hint, validators=list(validators))
 
 
 def _required() -> DataRequired:
@@ -29,9 +45,9 @@ class SupportForm(FlaskForm):
 
     TOPIC_FIELDS: tuple[str, ...] = ()
 
-    name = StringField(LABELS["name"], validators=[_required(), Length(max=200)])
+    name = StringField(_label("name"), validators=[_required(), Length(max=200)])
     email = EmailField(
-        LABELS["email"],
+        _label("email"),
         description=_l("We send the confirmation and our answer to this address."),
         validators=[
             _required(),
@@ -39,8 +55,8 @@ class SupportForm(FlaskForm):
             Length(max=254),
         ],
     )
-    phone = StringField(LABELS["phone"], validators=[Optional(), Length(max=40)])
-    company = StringField(LABELS["company"], validators=[Optional(), Length(max=200)])
+    phone = StringField(_label("phone"), validators=[Optional(), Length(max=40)])
+    company = StringField(_label("company"), validators=[Optional(), Length(max=200)])
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
     def topic_answers(self) -> list[list[str]]:
@@ -49,7 +65,7 @@ class SupportForm(FlaskForm):
 
 def _message_field() -> TextAreaField:
     return TextAreaField(
-        LABELS["message"],
+        _label("message"),
         description=_l("What did you do, what did you expect, what happened instead?"),
         validators=[_required(), Length(max=MAX_MESSAGE)],
     )
@@ -57,68 +73,39 @@ def _message_field() -> TextAreaField:
 
 class RegistrationTopicForm(SupportForm):
     TOPIC_FIELDS = ("vat_number", "registration_reference")
-    vat_number = StringField(
-        LABELS["vat_number"],
-        description=_l("With the country code, e.g. HU12345676"),
-        validators=[_required(), Length(max=20)],
-    )
-    registration_reference = StringField(
-        LABELS["registration_reference"],
-        description=_l(
-            "If you have it: the reference shown in the portal, or the date you sent the "
-            "registration."
-        ),
-        validators=[Optional(), Length(max=64)],
-    )
+    vat_number = _question("vat_number", _required(), Length(max=20))
+    registration_reference = _question("registration_reference", Optional(), Length(max=64))
     message = _message_field()
 
 
 class LoginTopicForm(SupportForm):
     TOPIC_FIELDS = ("login_email", "login_problem", "error_text")
     login_email = EmailField(
-        LABELS["login_email"],
+        _label("login_email"),
         validators=[
             _required(),
             Email(message=_l("Please give a valid email address.")),
             Length(max=254),
         ],
     )
-    login_problem = SelectField(
-        LABELS["login_problem"], choices=login_problem_choices, validators=[_required()]
-    )
-    error_text = StringField(LABELS["error_text"], validators=[Optional(), Length(max=500)])
+    login_problem = _select("login_problem", _required())
+    error_text = _question("error_text", Optional(), Length(max=500))
     message = _message_field()
 
 
 class PricingTopicForm(SupportForm):
     TOPIC_FIELDS = ("product", "invoice_number")
-    product = SelectField(
-        LABELS["product"], choices=pricing_product_choices, validators=[Optional()]
-    )
-    invoice_number = StringField(
-        LABELS["invoice_number"],
-        description=_l("If your question is about an invoice."),
-        validators=[Optional(), Length(max=64)],
-    )
+    product = _select("product", Optional())
+    invoice_number = _question("invoice_number", Optional(), Length(max=64))
     message = _message_field()
 
 
 class TechnicalTopicForm(SupportForm):
     TOPIC_FIELDS = ("vehicle_category", "model", "vin", "document")
-    vehicle_category = SelectField(
-        LABELS["vehicle_category"], choices=vehicle_category_choices, validators=[_required()]
-    )
-    model = StringField(
-        LABELS["model"],
-        description=_l("e.g. 3 Series (G20), R 1250 GS"),
-        validators=[Optional(), Length(max=100)],
-    )
-    vin = StringField(
-        LABELS["vin"],
-        description=_l("17 characters, if the question is about one vehicle."),
-        validators=[Optional(), Length(max=25)],
-    )
-    document = StringField(LABELS["document"], validators=[Optional(), Length(max=100)])
+    vehicle_category = _select("vehicle_category", _required())
+    model = _question("model", Optional(), Length(max=100))
+    vin = _question("vin", Optional(), Length(max=25))
+    document = _question("document", Optional(), Length(max=100))
     message = _message_field()
 
     def validate_vin(self, field: StringField) -> None:
@@ -129,7 +116,7 @@ class TechnicalTopicForm(SupportForm):
 
 class OtherTopicForm(SupportForm):
     TOPIC_FIELDS = ("subject",)
-    subject = StringField(LABELS["subject"], validators=[_required(), Length(max=200)])
+    subject = _question("subject", _required(), Length(max=200))
     message = _message_field()
 
 

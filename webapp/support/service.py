@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.emails import translations
 from core.formatting import PORTAL_TZ
 from core.models import (
     OPEN_STATUSES,
@@ -79,19 +80,19 @@ def request_url(ctx: ServiceContext, req: SupportRequest) -> str | None:
 def _notice_context(
     ctx: ServiceContext, req: SupportRequest, body: str, follow_up: bool
 ) -> dict[str, Any]:
-    with ctx.in_language("en"):
-        return {
-            "reference": req.reference,
-            "topic": topic_label(req.topic),
-            "name": req.name,
-            "email": req.email,
-            "phone": req.phone,
-            "company": req.company,
-            "answers": [list(row) for row in answer_rows(req.answers)],
-            "message": body,
-            "follow_up": follow_up,
-            "console_url": ctx.absolute("support_console.detail", reference=req.reference),
-        }
+    english = translations("en").gettext
+    return {
+        "reference": req.reference,
+        "topic": topic_label(req.topic, english),
+        "name": req.name,
+        "email": req.email,
+        "phone": req.phone,
+        "company": req.company,
+        "answers": [list(row) for row in answer_rows(req.answers, english)],
+        "message": body,
+        "follow_up": follow_up,
+        "console_url": ctx.absolute("support_console.detail", reference=req.reference),
+    }
 
 
 def _notify_support(
@@ -108,10 +109,18 @@ def _notify_support(
     )
 
 
+def _mail_requester(
+    session: Session, ctx: ServiceContext, req: SupportRequest, kind: str, context: dict[str, Any]
+) -> None:
+    """An email to whoever sent the request, in the language they sent it in."""
+    queue_email(
+        session, ctx.bridge, kind=kind, recipient=req.email, language=req.language, context=context
+    )
+
+
 def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> None:
     """Confirmation to the requester (in their language) and a notice to SUPPORT_EMAIL."""
-    with ctx.in_language(req.language):
-        topic = topic_label(req.topic)
+    topic = topic_label(req.topic, translations(req.language).gettext)
     context = {"reference": req.reference, "topic": topic, "request_url": request_url(ctx, req)}
     # Anyone can type anyone's address into the help form: what they wrote (name, message)
     # goes only to an address confirmed as the logged-in account's own, else the form
@@ -119,14 +128,7 @@ def notify_new(session: Session, ctx: ServiceContext, req: SupportRequest) -> No
     account = session.get(Account, req.account_id) if req.account_id else None
     if account is not None and account.email == req.email:
         context.update(name=req.name, message=req.messages[0].body)
-    queue_email(
-        session,
-        ctx.bridge,
-        kind="support_received",
-        recipient=req.email,
-        language=req.language,
-        context=context,
-    )
+    _mail_requester(session, ctx, req, "support_received", context)
     _notify_support(session, ctx, req, req.messages[0].body, follow_up=False)
 
 
@@ -154,20 +156,14 @@ def reply(
     req.assigned_to = req.assigned_to or agent.email
     _audit(session, agent, req, f"reply; status {previous} -> answered")
     session.commit()
-    queue_email(
-        session,
-        ctx.bridge,
-        kind="support_reply",
-        recipient=req.email,
-        language=req.language,
-        context={
-            "reference": req.reference,
-            "name": req.name,
-            "reply": body,
-            "request_url": request_url(ctx, req),
-            "help_url": ctx.absolute("support.index"),
-        },
-    )
+    context = {
+        "reference": req.reference,
+        "name": req.name,
+        "reply": body,
+        "request_url": request_url(ctx, req),
+        "help_url": ctx.absolute("support.index"),
+    }
+    _mail_requester(session, ctx, req, "support_reply", context)
     return message
 
 

@@ -28,7 +28,7 @@ from webapp.portal import catalogue
 from webapp.support import service
 from webapp.support.forms import FORMS, FollowUpForm, SupportForm
 from webapp.support.ratelimit import allow
-from webapp.support.topics import TOPICS, answer_rows, status_label, topic_label
+from webapp.support.topics import TOPICS, label_helpers
 
 bp = Blueprint("support", __name__, url_prefix="/help")
 
@@ -39,9 +39,7 @@ REQUESTS_PER_IP_PER_HOUR = 5
 def _support_globals() -> dict[str, Any]:
     return {
         "topics": TOPICS,
-        "topic_label": topic_label,
-        "status_label": status_label,
-        "answer_rows": answer_rows,
+        **label_helpers(_),
         "when": lambda moment: format_deadline(moment, current_language()),
     }
 
