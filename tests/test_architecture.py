@@ -180,13 +180,8 @@ def _crossing(edges: dict[str, set[str]]) -> set[str]:
     }
 
 
-# CodeForm waits in webapp/admin/forms.py while another change edits that file; it moves to
-# webapp/forms.py after that change lands, and this set becomes empty.
-CODE_FORM_NOT_YET_MOVED = {"webapp.auth.two_step -> webapp.admin.forms"}
-
-
 def test_no_feature_imports_another_features_views_or_forms() -> None:
-    assert _crossing(graph()) == CODE_FORM_NOT_YET_MOVED
+    assert _crossing(graph()) == set()
 
 
 def test_the_feature_rule_sees_a_crossing() -> None:

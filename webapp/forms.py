@@ -1,13 +1,14 @@
 """The forms more than one feature shows, so that no feature package imports another's
 forms: the new password (the reset link's page in webapp/auth/reset.py, the Account page's
-change of password in webapp/portal/forms.py)."""
+change of password in webapp/portal/forms.py) and the second factor's code (the console's and
+the applicant's login)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.password_policy import check_new_password
 
@@ -35,4 +36,15 @@ class NewPasswordForm(FlaskForm):
             required(),
             EqualTo("new_password", message=_l("The two passwords are not the same.")),
         ],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The second factor's code: the console's login and the applicant's two-step login."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        description=_l("6 digits; a new one every 30 seconds."),
+        validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )

@@ -14,7 +14,6 @@ from core.formatting import format_deadline
 from core.models import Account
 from webapp.admin import service, totp
 from webapp.admin.blueprint import bp
-from webapp.admin.forms import CodeForm
 from webapp.auth.login_steps import (
     PageResult,
     code_step,
@@ -30,6 +29,7 @@ from webapp.auth.session import (
     safe_next,
 )
 from webapp.database import db
+from webapp.forms import CodeForm
 from webapp.i18n import current_language
 
 

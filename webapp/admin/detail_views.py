@@ -12,7 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.change_groups import change_group_labels
+from core.change_groups import change_group_labels, field_labels
 from core.formatting import as_utc
 from core.models import (
     Account,
@@ -37,7 +37,6 @@ from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
 from webapp.i18n import current_language
-from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
@@ -91,11 +90,7 @@ def audit_label(action: str) -> str:
 
 def field_label(name: str) -> str:
     """A record field as the registration form labels it ("Postcode", "First name" …)."""
-    unbound = getattr(RegistrationForm, name, None)  # a WTForms UnboundField
-    if unbound is None:
-        return name
-    label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else None)
-    return str(label) if label else name
+    return field_labels(_).get(name, name)
 
 
 def _refused_fields(attempt: CorrectionAttempt) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from core.change_groups import change_group_labels
@@ -55,15 +55,6 @@ class ChangesForm(FlaskForm):
         for name, problem in problems.items():
             self[name].errors = [*self[name].errors, problem]
         return valid and not problems
-
-
-class CodeForm(FlaskForm):
-    code = StringField(
-        _l("Code from your authenticator app"),
-        description=_l("6 digits; a new one every 30 seconds."),
-        validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=12)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
-    )
 
 
 class ActionForm(FlaskForm):

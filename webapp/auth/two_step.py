@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from core.models import Account
 from webapp.admin import totp
-from webapp.admin.forms import CodeForm
 from webapp.auth import service
 from webapp.auth.login_steps import PageResult, code_step
 from webapp.auth.session import (
@@ -27,6 +26,7 @@ from webapp.auth.session import (
     safe_next,
 )
 from webapp.database import db
+from webapp.forms import CodeForm
 
 bp = Blueprint("two_step", __name__)
 ROLE = "applicant"
