@@ -177,7 +177,10 @@ class ChangesSteps(Steps):
         if c.VIES_CHECKED_GROUPS & set(changes.groups):
             answer = await self._check_vat_request(checked, reg.vies_retry_horizon_seconds)
             if answer is not None and not (answer.valid and answer.matches):
-                return await self._refuse_correction(reg, round_no, correction, answer)
+                # The round stays open: the applicant sees the mismatch and may send again.
+                changes.rejected_vat_result = answer
+                await self._answer_correction(reg, round_no, correction, False, answer)
+                return False
             # VIES unavailable past the horizon: the administrator sees it was not rechecked.
             vat = answer or dataclasses.replace(
                 vat or c.VatCheckResult(valid=True, matches=False),
@@ -185,47 +188,33 @@ class ChangesSteps(Steps):
             )
         self._company = checked
         self._vat_result = vat
-        await self._local(
-            c.ACTIVITY_RECORD_CORRECTION,
-            c.RecordCorrectionRequest(
-                registration_id=reg.registration_id,
-                round=round_no,
-                attempt_id=correction.attempt_id,
-                accepted=True,
-                at=_iso(workflow.now()),
-                vat_result=vat,
-            ),
-        )
         self._corrections += 1
         changes.rejected_vat_result = None
-        self._correction_outcomes[correction.attempt_id] = c.CorrectionOutcome(
-            accepted=True, status=c.Status.AWAITING_REVIEW.value, vat_result=vat
-        )
-        self._correction_in_check = None
+        await self._answer_correction(reg, round_no, correction, True, vat)
         return True
 
-    async def _refuse_correction(
+    async def _answer_correction(
         self,
         reg: c.RegistrationInput,
         round_no: int,
         correction: c.CorrectionSubmitted,
-        answer: c.VatCheckResult,
-    ) -> bool:
-        assert self._changes is not None
+        accepted: bool,
+        vat: c.VatCheckResult | None,
+    ) -> None:
+        """Record the correction's outcome, then give it to the waiting Update."""
         await self._local(
             c.ACTIVITY_RECORD_CORRECTION,
             c.RecordCorrectionRequest(
                 registration_id=reg.registration_id,
                 round=round_no,
                 attempt_id=correction.attempt_id,
-                accepted=False,
+                accepted=accepted,
                 at=_iso(workflow.now()),
-                vat_result=answer,
+                vat_result=vat,
             ),
         )
-        self._changes.rejected_vat_result = answer
+        status = c.Status.AWAITING_REVIEW if accepted else c.Status.CHANGES_REQUESTED
         self._correction_outcomes[correction.attempt_id] = c.CorrectionOutcome(
-            accepted=False, status=c.Status.CHANGES_REQUESTED.value, vat_result=answer
+            accepted=accepted, status=status.value, vat_result=vat
         )
         self._correction_in_check = None
-        return False

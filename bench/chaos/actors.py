@@ -128,57 +128,55 @@ class Applicant:
                 return
 
     def confirm(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
-        link = None
-        while time.monotonic() < deadline and link is None:
-            message = mailbox.find(self.email, "confirmation")
-            if message is not None:
-                found = re.search(r"https?://[^/\s]+(/confirm/[\w.\-]+)", message.text)
-                link = found.group(1) if found else None
-            if link is None:
-                time.sleep(1)
-        while link and time.monotonic() < deadline and not self.confirmed:
-            try:
-                token = _csrf(client, link)  # 409 while the record still catches up
-                if token is None:
-                    time.sleep(1)
-                    continue
-                response = client.post(link, data={"csrf_token": token})
-            except httpx.HTTPError as err:
-                self.notes.append(f"confirm: {err!r}")
-                time.sleep(2)
-                continue
-            if response.status_code == 200:
-                self.confirmed = True
-            else:
-                time.sleep(2)
+        link = _link(mailbox, self.email, "confirmation", "/confirm/", deadline)
+        # 409 while the record still catches up.
+        self.confirmed = self._send(client, link, {}, (200,), "confirm", deadline)
 
     def correct(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
         """Follow the "please change" email's link and send the corrected phone number."""
-        link = None
-        while time.monotonic() < deadline and link is None:
-            message = mailbox.find(self.email, "changes_requested-1")
-            if message is not None:
-                found = re.search(r"https?://[^/\s]+(/changes/[\w.\-]+)", message.text)
-                link = found.group(1) if found else None
-            if link is None:
-                time.sleep(1)
-        while link and time.monotonic() < deadline and not self.corrected:
+        link = _link(mailbox, self.email, "changes_requested-1", "/changes/", deadline)
+        # 200: back in review; 202: handed over, VIES still to answer. 409 while the round
+        # is still being recorded.
+        form = {"phone": CORRECTED_PHONE}
+        self.corrected = self._send(client, link, form, (200, 202), "correct", deadline)
+
+    def _send(
+        self,
+        client: httpx.Client,
+        link: str | None,
+        form: dict[str, str],
+        done: tuple[int, ...],
+        what: str,
+        deadline: float,
+    ) -> bool:
+        """Open the page, post its form until it answers one of `done` (or the deadline)."""
+        while link and time.monotonic() < deadline:
             try:
-                token = _csrf(client, link)  # 409 while the round is still being recorded
+                token = _csrf(client, link)
                 if token is None:
-                    time.sleep(2)
+                    time.sleep(1)
                     continue
-                form = {"csrf_token": token, "phone": CORRECTED_PHONE}
-                response = client.post(link, data=form)
+                response = client.post(link, data={**form, "csrf_token": token})
             except httpx.HTTPError as err:
-                self.notes.append(f"correct: {err!r}")
+                self.notes.append(f"{what}: {err!r}")
                 time.sleep(2)
                 continue
-            # 200: back in review; 202: handed over, VIES not asked (a phone number) or slow.
-            if response.status_code in (200, 202):
-                self.corrected = True
-            else:
-                time.sleep(2)
+            if response.status_code in done:
+                return True
+            time.sleep(2)
+        return False
+
+
+def _link(mailbox: Mailbox, to: str, purpose: str, path: str, deadline: float) -> str | None:
+    """The portal link (its path) in the email of that purpose, once it has arrived."""
+    pattern = re.compile(rf"https?://[^/\s]+({re.escape(path)}[\w.\-]+)")
+    while time.monotonic() < deadline:
+        message = mailbox.find(to, purpose)
+        found = pattern.search(message.text) if message is not None else None
+        if found:
+            return found.group(1)
+        time.sleep(1)
+    return None
 
 
 class Reviewer:

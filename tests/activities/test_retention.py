@@ -21,7 +21,7 @@ from core.models import (
     SupportRequest,
 )
 from core.passwords import hash_password
-from tests.workflows.helpers import make_registration
+from tests.workflows.helpers import add_corrected_round, make_registration
 from workflows import retention_contracts as rc
 
 NOW = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
@@ -112,29 +112,9 @@ def test_the_rounds_of_changes_of_an_expired_registration_are_erased(app):
         created_at=LONG_AGO - timedelta(days=9),
         updated_at=LONG_AGO,
     )
-    with app.extensions["aos_sessions"].begin() as session:
-        session.add(
-            ChangeRequest(
-                registration_id=reg_id,
-                round=1,
-                requested_at=LONG_AGO - timedelta(days=7),
-                requested_by="reviewer@aos.test",
-                groups=["phone"],
-                message="Kovács Péter telefonszáma hiányos.",
-                deadline=LONG_AGO,
-                before={"phone": "+36 1 234 567"},
-                after={"phone": "+36 1 234 5678"},
-            )
-        )
-        session.add(
-            CorrectionAttempt(
-                id="a" * 32,
-                registration_id=reg_id,
-                round=1,
-                values={"phone": "+36 1 234 5678"},
-                outcome="accepted",
-            )
-        )
+    add_corrected_round(
+        app, reg_id, "Kovács Péter telefonszáma hiányos.", LONG_AGO, "reviewer@aos.test"
+    )
     assert purge(app).registrations == 1
     with app.extensions["aos_sessions"]() as session:
         round_ = session.scalars(select(ChangeRequest)).one()

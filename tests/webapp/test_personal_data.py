@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from core.models import Account, ChangeRequest, CorrectionAttempt, Registration
+from core.models import Account, Registration
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import (
     WORKSHOP,
@@ -16,6 +16,7 @@ from tests.webapp.test_portal import (
     log_in,
     make_applicant,
 )
+from tests.workflows.helpers import add_corrected_round
 
 
 def _close(client, password: str, lang: str = "en"):  # type: ignore[no-untyped-def]
@@ -61,29 +62,11 @@ def test_download_my_data_has_the_registration_and_no_secrets(app: Flask) -> Non
 
 def test_download_my_data_has_the_rounds_of_changes(app: Flask) -> None:
     account_id = make_applicant(app, WORKSHOP)
-    with app.extensions["aos_sessions"].begin() as session:
+    with app.extensions["aos_sessions"]() as session:
         reg_id = session.get(Account, account_id).registration_id
-        session.add(
-            ChangeRequest(
-                registration_id=reg_id,
-                round=1,
-                requested_by="admin@aos.test",
-                groups=["phone"],
-                message="Your phone number has a digit missing.",
-                deadline=datetime(2026, 12, 8, tzinfo=UTC),
-                before={"phone": "+36 1 234 567"},
-                after={"phone": "+36 1 234 5678"},
-            )
-        )
-        session.add(
-            CorrectionAttempt(
-                id="a" * 32,
-                registration_id=reg_id,
-                round=1,
-                values={"phone": "+36 1 234 5678"},
-                outcome="accepted",
-            )
-        )
+    add_corrected_round(
+        app, reg_id, "Your phone number has a digit missing.", datetime(2026, 12, 8, tzinfo=UTC)
+    )
     data = applicant_client(app, WORKSHOP).get("/portal/account/my-data").get_json()
     [asked] = data["change_requests"]
     assert asked["message"] == "Your phone number has a digit missing."

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio.client import Client, WorkflowHandle
 
-from core.models import Registration
+from core.models import ChangeRequest, CorrectionAttempt, Registration
 from core.passwords import hash_password
 from core.workflow_input import workflow_input
 from webapp.registration.service import new_registration_id
@@ -103,3 +104,34 @@ async def wait_for_record(
 
 
 HOURS_48 = timedelta(hours=48)
+
+
+def add_corrected_round(  # type: ignore[no-untyped-def]
+    app, registration_id: str, message: str, at: datetime, requested_by: str = "admin@aos.test"
+) -> None:
+    """A round of "Ask for changes" for the phone number, corrected by one attempt, as the
+    workflow's activities record it."""
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(
+            ChangeRequest(
+                registration_id=registration_id,
+                round=1,
+                requested_at=at - timedelta(days=7),
+                requested_by=requested_by,
+                groups=["phone"],
+                message=message,
+                deadline=at,
+                before={"phone": "+36 1 234 567"},
+                after={"phone": "+36 1 234 5678"},
+                corrected_at=at - timedelta(days=1),
+            )
+        )
+        session.add(
+            CorrectionAttempt(
+                id=uuid.uuid4().hex,
+                registration_id=registration_id,
+                round=1,
+                values={"phone": "+36 1 234 5678"},
+                outcome="accepted",
+            )
+        )
