@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pyotp
 
-from bench.drive import COMPANY, NONCE
+from bench.drive import COMPANY
 from bench.drive import TOKEN as CSRF
 from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 
@@ -21,8 +21,6 @@ FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
 # "Ask for changes once": the reviewer asks for the phone number, the applicant sends this.
 CORRECTED_PHONE = "+36 1 234 5679"
-CHANGES_NONCE = re.compile(r'name="changes-nonce" type="hidden" value="(\w+)"')
-CHANGES_TOKEN = re.compile(r'name="changes-csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 @dataclass
@@ -213,55 +211,43 @@ class Reviewer:
 
     def ask_for_changes(self, registration_id: str) -> str:
         """Tick "Phone", write the message, press Ask for changes; what the console said."""
-        path = f"/admin/registrations/{registration_id}?lang=en"
-        try:
-            page = self.client.get(path)
-            if page.status_code in (302, 303):
-                self.logged_in = False
-                return "logged out"
-            nonce, token = CHANGES_NONCE.search(page.text), CHANGES_TOKEN.search(page.text)
-            if page.status_code != 200 or nonce is None or token is None:
-                return f"no changes form ({page.status_code})"
-            form = {
-                "changes-csrf_token": token.group(1),
-                "changes-nonce": nonce.group(1),
-                "changes-groups": "phone",
-                "changes-message": "Chaos run: your phone number has a digit missing.",
-            }
-            answer = self.client.post(f"/admin/registrations/{registration_id}/changes", data=form)
-            if answer.status_code != 302:
-                return f"changes answered {answer.status_code}"
-            after = self.client.get(path).text
-        except httpx.HTTPError as err:
-            return f"error {err!r}"
-        for phrase in ("Changes requested", "not confirmed yet", "did not answer", "Another"):
-            if phrase in after:
-                return phrase
-        return "no message"
+        form = {
+            "changes-groups": "phone",
+            "changes-message": "Chaos run: your phone number has a digit missing.",
+        }
+        return self._press(registration_id, "changes", "changes-", form, "Changes requested")
 
     def decide(self, registration_id: str, approve: bool) -> str:
         """Open the detail page and press the button; what the console said."""
+        form = {"action": "approve", "reason": ""}
+        if not approve:
+            form.update(action="reject", reason_code="not_verifiable", reason="Chaos run.")
+        return self._press(registration_id, "decision", "", form, "Decision recorded")
+
+    def _press(
+        self, registration_id: str, action: str, prefix: str, form: dict[str, str], done: str
+    ) -> str:
+        """Post one of the detail page's forms (its fields named with `prefix`) and read
+        the console's answer on the page it returns to."""
         path = f"/admin/registrations/{registration_id}?lang=en"
+        nonce_re = re.compile(rf'name="{prefix}nonce" type="hidden" value="(\w+)"')
+        token_re = re.compile(rf'name="{prefix}csrf_token" (?:type="hidden" )?value="([^"]+)"')
         try:
             page = self.client.get(path)
             if page.status_code in (302, 303):
                 self.logged_in = False
                 return "logged out"
-            nonce, token = NONCE.search(page.text), CSRF.search(page.text)
+            nonce, token = nonce_re.search(page.text), token_re.search(page.text)
             if page.status_code != 200 or nonce is None or token is None:
-                return f"no buttons ({page.status_code})"
-            form = {"csrf_token": token.group(1), "nonce": nonce.group(1), "reason": ""}
-            if approve:
-                form["action"] = "approve"
-            else:
-                form.update(action="reject", reason_code="not_verifiable", reason="Chaos run.")
-            answer = self.client.post(f"/admin/registrations/{registration_id}/decision", data=form)
+                return f"no {action} form ({page.status_code})"
+            form = {f"{prefix}csrf_token": token.group(1), f"{prefix}nonce": nonce.group(1), **form}
+            answer = self.client.post(f"/admin/registrations/{registration_id}/{action}", data=form)
             if answer.status_code != 302:
-                return f"decision answered {answer.status_code}"
+                return f"{action} answered {answer.status_code}"
             after = self.client.get(path).text
         except httpx.HTTPError as err:
             return f"error {err!r}"
-        for phrase in ("Decision recorded", "not confirmed yet", "did not answer", "Another"):
+        for phrase in (done, "not confirmed yet", "did not answer", "Another"):
             if phrase in after:
                 return phrase
         return "no message"
