@@ -127,16 +127,21 @@ class Applicant:
 
     def confirm(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
         link = _link(mailbox, self.email, "confirmation", "/confirm/", deadline)
-        # 409 while the record still catches up.
-        self.confirmed = self._send(client, link, {}, (200,), "confirm", deadline)
+        # 409 while the record still catches up, or once it is past confirmation (an answer
+        # lost in an outage, and the reviewer already moved it on).
+        self.confirmed = self._send(
+            client, link, {}, (200,), "confirm", deadline, "already confirmed"
+        )
 
     def correct(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
         """Follow the "please change" email's link and send the corrected phone number."""
         link = _link(mailbox, self.email, "changes_requested-1", "/changes/", deadline)
-        # 200: back in review; 202: handed over, VIES still to answer. 409 while the round
-        # is still being recorded.
+        # 200: back in review; 202: handed over, VIES still to answer. The email comes once
+        # the round is recorded, so a closed round means an earlier answer was lost.
         form = {"phone": CORRECTED_PHONE}
-        self.corrected = self._send(client, link, form, (200, 202), "correct", deadline)
+        self.corrected = self._send(
+            client, link, form, (200, 202), "correct", deadline, "No changes are asked for"
+        )
 
     def _send(
         self,
@@ -146,11 +151,17 @@ class Applicant:
         done: tuple[int, ...],
         what: str,
         deadline: float,
+        settled: str = "",
     ) -> bool:
-        """Open the page, post its form until it answers one of `done` (or the deadline)."""
+        """Open the page, post its form until it answers one of `done`, or the page says
+        `settled` (done before), or the deadline."""
         while link and time.monotonic() < deadline:
             try:
-                token = _csrf(client, link)
+                page = client.get(link)
+                if settled and settled in page.text:
+                    return True
+                match = CSRF.search(page.text) if page.status_code == 200 else None
+                token = match.group(1) if match else None
                 if token is None:
                     time.sleep(1)
                     continue
