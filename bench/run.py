@@ -1,7 +1,8 @@
 """`make bench`: speed and memory of the whole portal, each figure beside a same-run reference.
 
     .venv/bin/python -m bench [-n 30] [--concurrency 4] [--open 1000] [--store memory|file]
-                              [--submits 24] [--json]
+                              [--submits 24] [--json] [--only submit|lifecycle|open]
+                              [--py-spy DIR]
 
 Figures (one line each, `name key=value …`):
 - argon2_ms: median of 10 password hashes — the CPU every registration must spend;
@@ -9,7 +10,11 @@ Figures (one line each, `name key=value …`):
   16 in flight: p50, p95, throughput, and p50 ÷ argon2_ms;
 - lifecycle: N full HTTP lifecycles (submit → mail → confirm → console approval → activation
   mail) with `--concurrency` in flight, per second and p50, beside a bare Temporal skeleton of
-  the same shape on the same server, and their ratio;
+  the same shape on the same server, and their ratio; beside them the CPU milliseconds each
+  process spent per lifecycle (temporal, worker, web, vies, and this driver), and the same
+  for the skeleton (`skeleton_cpu`): on 2 cores the ratio follows the CPU per lifecycle;
+- busy_worker/busy_web (with `--py-spy DIR`): what py-spy saw those processes busy with
+  during the lifecycles, as shares (bench/profile.py);
 - history_events: events in a happy-path registration's workflow history (and the skeleton's);
 - open: RSS of worker, each web process and Temporal before and after K more registrations
   wait on their confirmation timers, and worker bytes per open registration.
@@ -248,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
             bare = asyncio.run(skeleton.measure(stack.temporal_address, args.n, args.concurrency))
             skeleton_cpu = bare_cpu.per(args.n + 2)  # its warm-up and history sample too
             life.update(skeleton_per_s=bare.per_second, ratio=life["per_s"] / bare.per_second)
+            life["cpu_ms_total"] = sum(v for k, v in life.items() if k.startswith("cpu_ms_"))
+            skeleton_cpu["cpu_ms_total"] = sum(skeleton_cpu.values())
+            # What the ratio would be if CPU were all that limits both (2 cores, shared).
+            life["cpu_ratio"] = skeleton_cpu["cpu_ms_total"] / life["cpu_ms_total"]
             report("lifecycle", life)
             report("skeleton_cpu", skeleton_cpu)
             for name, figures in shares.items():
