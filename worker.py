@@ -122,7 +122,9 @@ def build_worker(
         activities=[
             records.record_status,
             records.activate_account,
-            mail.send_registration_email,
+            records.record_changes_request,
+            records.record_correction,
+            mail.queue_registration_email,
             mail.send_outbox_mail,
             vies.check_vat,
             retention.purge_personal_data,

@@ -10,6 +10,7 @@ carrying the same Message-ID, which mail clients collapse.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -20,9 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.sweep import mark_started, start_outbox_mail
 from core.emails import RenderedEmail, render_email, render_outbox_email
 from core.mail_app import MailApp
-from core.models import OutboxMessage, Registration, SentEmail
+from core.models import ChangeRequest, OutboxMessage, Registration, SentEmail
 from workflows import contracts as c
 
 
@@ -89,13 +91,26 @@ class MailActivities:
             session.rollback()  # a concurrent attempt recorded it first
         return True
 
-    @activity.defn(name=c.ACTIVITY_SEND_EMAIL)
-    def send_registration_email(self, req: c.SendEmailRequest) -> str:
+    @activity.defn(name=c.ACTIVITY_QUEUE_EMAIL)
+    async def queue_registration_email(self, req: c.SendEmailRequest) -> str:
+        """Store a registration workflow's email in the outbox and start its delivery
+        (OutboxMailWorkflow). A local activity: a retry stores and starts nothing twice
+        (the outbox id comes from the workflow and the purpose); a start that fails is
+        left to the worker's sweep, like the web app's outbox mail."""
+        info = activity.info()
+        outbox_id = await asyncio.to_thread(self.store_registration_email, info.workflow_id, req)
+        if outbox_id and await start_outbox_mail(activity.client(), info.task_queue, outbox_id):
+            await asyncio.to_thread(mark_started, self._sessions, OutboxMessage, [outbox_id])
+        return outbox_id
+
+    def store_registration_email(self, workflow_id: str, req: c.SendEmailRequest) -> str:
+        """The outbox row of a registration email (its id; empty when it has no recipient)."""
+        purpose = req.purpose_key or req.kind
+        outbox_id = c.outbox_id_for(workflow_id, purpose)
         settings = self._mail.settings
-        message_id = message_id_for(
-            activity.info().workflow_id, req.purpose_key or req.kind, _domain(self._sender)
-        )
-        with self._sessions() as session:
+        with self._sessions.begin() as session:
+            if session.get(OutboxMessage, outbox_id) is not None:
+                return outbox_id  # queued on an earlier attempt
             reg = session.get(Registration, req.registration_id)
             if reg is None:
                 raise _missing(f"Registration {req.registration_id} has no record")
@@ -106,49 +121,71 @@ class MailActivities:
             if not recipients:
                 activity.logger.warning("No ADMIN_NOTIFY_EMAILS set; %s not sent", req.kind)
                 return ""
-            self._send_once(
-                session,
-                message_id=message_id,
-                kind=req.kind,
-                recipients=recipients,
-                language=language,
-                registration_id=reg.id,
-                render=lambda: render_email(
-                    self._mail.settings,
-                    req.kind,
-                    reg,
+            session.add(
+                OutboxMessage(
+                    id=outbox_id,
+                    kind=req.kind,
+                    recipient=", ".join(recipients),
                     language=language,
-                    deadline=req.deadline,
-                    reason=req.reason,
-                    vat_check_delayed=req.vat_check_delayed,
-                ),
+                    registration_id=reg.id,
+                    context={
+                        # The Message-ID stays <workflow id.purpose@domain>, as before.
+                        "message_key": [workflow_id, purpose],
+                        "deadline": req.deadline,
+                        "reason": req.reason,
+                        "vat_check_delayed": req.vat_check_delayed,
+                    },
+                )
             )
-        return message_id
+        return outbox_id
 
     @activity.defn(name=c.ACTIVITY_SEND_OUTBOX_MAIL)
     def send_outbox_mail(self, job: c.OutboxMailJob) -> str:
-        message_id = message_id_for(
-            c.mail_workflow_id_for(job.outbox_id), "mail", _domain(self._sender)
-        )
         with self._sessions() as session:
             outbox = session.get(OutboxMessage, job.outbox_id)
             if outbox is None:
                 raise _missing(f"Outbox message {job.outbox_id} has no record")
+            context = dict(outbox.context or {})
+            workflow_id, purpose = context.get("message_key") or (
+                c.mail_workflow_id_for(job.outbox_id),
+                "mail",
+            )
+            message_id = message_id_for(workflow_id, purpose, _domain(self._sender))
             self._send_once(
                 session,
                 message_id=message_id,
                 kind=outbox.kind,
-                recipients=[outbox.recipient],
+                recipients=[r for r in outbox.recipient.split(", ") if r],
                 language=outbox.language,
                 registration_id=outbox.registration_id,
-                render=lambda: render_outbox_email(
-                    self._mail.settings,
-                    outbox.kind,
-                    language=outbox.language,
-                    context=outbox.context,
-                ),
+                render=lambda: self._render(session, outbox, context),
             )
             if outbox.sent_at is None:
                 outbox.sent_at = datetime.now(UTC)
                 session.commit()
         return message_id
+
+    def _render(self, session: Session, outbox: OutboxMessage, context: dict) -> RenderedEmail:
+        settings = self._mail.settings
+        if "message_key" not in context:
+            return render_outbox_email(
+                settings, outbox.kind, language=outbox.language, context=context
+            )
+        # A registration workflow's email: rendered from the record as it is now.
+        reg = session.get(Registration, outbox.registration_id)
+        if reg is None:
+            raise _missing(f"Registration {outbox.registration_id} has no record")
+        return render_email(
+            settings,
+            outbox.kind,
+            reg,
+            language=outbox.language,
+            deadline=context.get("deadline"),
+            reason=context.get("reason"),
+            vat_check_delayed=bool(context.get("vat_check_delayed")),
+            changes=session.scalars(
+                select(ChangeRequest)
+                .where(ChangeRequest.registration_id == reg.id)
+                .order_by(ChangeRequest.round.desc())
+            ).first(),
+        )

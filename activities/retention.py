@@ -16,6 +16,8 @@ from core.models import (
     OPEN_STATUSES,
     Account,
     AuditEntry,
+    ChangeRequest,
+    CorrectionAttempt,
     LoginSession,
     OutboxMessage,
     Registration,
@@ -99,6 +101,22 @@ def _erase_mail(session: Session, registration_id: str) -> None:
         message.context = {}
 
 
+def _erase_changes(session: Session, registration_id: str) -> None:
+    """Asking for changes: the message and the values before/after are about the person;
+    the rounds keep their number, the ticked groups, who asked and when."""
+    for round_ in session.scalars(
+        select(ChangeRequest).where(ChangeRequest.registration_id == registration_id)
+    ):
+        round_.message = ""
+        round_.before = None if round_.before is None else {}
+        round_.after = None if round_.after is None else {}
+    for attempt in session.scalars(
+        select(CorrectionAttempt).where(CorrectionAttempt.registration_id == registration_id)
+    ):
+        attempt.values = {}
+        attempt.vies_result = None
+
+
 def erase_registration(
     session: Session, reg: Registration, at: datetime, keep_company: bool = False
 ) -> None:
@@ -123,6 +141,7 @@ def erase_registration(
     reg.open_email = None
     reg.erased_at = reg.erased_at or at
     _erase_mail(session, reg.id)
+    _erase_changes(session, reg.id)
     _keep_updated_at(session, reg, ended)
 
 

@@ -37,6 +37,36 @@ RPC_TIMEOUT = timedelta(seconds=5)
 BATCH = 200  # rows per sweep; the next sweep takes the rest
 
 
+async def start_outbox_mail(client: Client, task_queue: str, outbox_id: str) -> bool:
+    """Start one stored email's OutboxMailWorkflow (once: START_ONCE). False when Temporal
+    did not take it; the row stays unstarted and the next sweep tries again."""
+    return await _start_once(
+        client,
+        c.MAIL_WORKFLOW_NAME,
+        c.OutboxMailJob(outbox_id),
+        task_queue=task_queue,
+        id=c.mail_workflow_id_for(outbox_id),
+        **START_ONCE,
+    )
+
+
+async def _start_once(client: Client, workflow: str, arg: Any, **options: Any) -> bool:
+    try:
+        await client.start_workflow(workflow, arg, rpc_timeout=RPC_TIMEOUT, **options)
+    except WorkflowAlreadyStartedError:
+        pass  # it ran and ended already: started all the same
+    except RPCError as err:
+        log.warning("Could not start %s yet: %s", options["id"], err)
+        return False
+    return True
+
+
+def mark_started(sessions: sessionmaker, model: Any, ids: list[str]) -> None:
+    if ids:
+        with sessions.begin() as session:
+            session.execute(update(model).where(model.id.in_(ids)).values(workflow_started=True))
+
+
 @dataclass
 class SweepResult:
     registrations: int = 0
@@ -74,50 +104,29 @@ class StartSweep:
             ).all()
             return [workflow_input(reg, self._settings) for reg in regs], list(outbox)
 
-    def _mark(self, model: Any, ids: list[str]) -> None:
-        if ids:
-            with self._sessions.begin() as session:
-                session.execute(
-                    update(model).where(model.id.in_(ids)).values(workflow_started=True)
-                )
-
     # --- Temporal -------------------------------------------------------------------
-
-    async def _start(self, workflow: str, arg: Any, **options: Any) -> bool:
-        try:
-            await self._client.start_workflow(
-                workflow,
-                arg,
-                task_queue=self._settings.temporal_task_queue,
-                rpc_timeout=RPC_TIMEOUT,
-                **options,
-            )
-        except WorkflowAlreadyStartedError:
-            pass  # it ran and ended already: started all the same
-        except RPCError as err:
-            log.warning("Could not start %s yet: %s", options["id"], err)
-            return False
-        return True
 
     async def sweep_once(self) -> SweepResult:
         regs, outbox = await asyncio.to_thread(self._waiting)
         started_regs = [
             reg.registration_id
             for reg in regs
-            if await self._start(c.WORKFLOW_NAME, reg, **registration_start(reg))
+            if await _start_once(
+                self._client,
+                c.WORKFLOW_NAME,
+                reg,
+                task_queue=self._settings.temporal_task_queue,
+                **registration_start(reg),
+            )
         ]
+        queue = self._settings.temporal_task_queue
         started_mail = [
             outbox_id
             for outbox_id in outbox
-            if await self._start(
-                c.MAIL_WORKFLOW_NAME,
-                c.OutboxMailJob(outbox_id),
-                id=c.mail_workflow_id_for(outbox_id),
-                **START_ONCE,
-            )
+            if await start_outbox_mail(self._client, queue, outbox_id)
         ]
-        await asyncio.to_thread(self._mark, Registration, started_regs)
-        await asyncio.to_thread(self._mark, OutboxMessage, started_mail)
+        await asyncio.to_thread(mark_started, self._sessions, Registration, started_regs)
+        await asyncio.to_thread(mark_started, self._sessions, OutboxMessage, started_mail)
         result = SweepResult(len(started_regs), len(started_mail))
         if result.total:
             log.info(

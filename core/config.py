@@ -100,6 +100,8 @@ class Settings:
     # PERSONAL_DATA_RETENTION: how long personal data of an ended registration or a closed
     # account is kept before the daily retention schedule erases it.
     personal_data_retention: int = 90 * 86400
+    # CHANGES_WINDOW: how long an applicant has to send the changes an administrator asked for.
+    changes_window: int = 7 * 86400
 
     @property
     def is_development(self) -> bool:
@@ -145,6 +147,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=env.get("METRICS_TOKEN") or None,
         **security_settings(env),
         personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
+        changes_window=parse_duration(env.get("CHANGES_WINDOW", "7d")),
     )
 
 

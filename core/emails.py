@@ -16,9 +16,10 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core import links
+from core.change_groups import change_group_labels
 from core.config import Settings
 from core.formatting import format_deadline
-from core.models import Registration
+from core.models import ChangeRequest, Registration
 from core.tokens import confirmation_token, status_token
 from workflows import contracts as c
 
@@ -70,6 +71,10 @@ def _subject(kind: str, language: str) -> str:
         c.EmailKind.VAT_CHECK_DELAYED_MISMATCH: _(
             "Your company data do not match the VAT registration"
         ),
+        c.EmailKind.CHANGES_REQUESTED: _("Please change your AOS registration"),
+        c.EmailKind.CHANGES_REMINDER: _("Reminder: please change your AOS registration"),
+        c.EmailKind.CHANGES_EXPIRED: _("Your AOS registration has expired"),
+        c.EmailKind.CORRECTION_RECEIVED: _("Corrected AOS registration to review"),
     }
     return subjects[c.EmailKind(kind)]
 
@@ -83,11 +88,21 @@ def render_email(
     deadline: str | None = None,
     reason: str | None = None,
     vat_check_delayed: bool = False,
+    changes: ChangeRequest | None = None,
 ) -> RenderedEmail:
-    """A registration workflow's email to the applicant or the reviewers."""
+    """A registration workflow's email to the applicant or the reviewers; `changes` is
+    the round of "Ask for changes" the email is about, if any."""
     base, secret = settings.public_base_url, settings.secret_key
     status = status_token(secret, registration.id)
+    labels = change_group_labels(translations(language).gettext)
     context = {
+        "changes": {
+            "message": changes.message,
+            "group_labels": [labels.get(g, g) for g in changes.groups],
+        }
+        if changes is not None
+        else None,
+        "changes_url": links.link(base, links.CHANGES, token=status),
         "registration": registration,
         "deadline": format_deadline(datetime.fromisoformat(deadline), language)
         if deadline

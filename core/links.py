@@ -12,6 +12,7 @@ FIRST_STEPS = "/portal/first-steps"
 CONFIRM = "/confirm/{token}"
 STATUS = "/status/{token}"
 RESTART = "/restart/{token}"
+CHANGES = "/changes/{token}"  # the correction page of "Ask for changes"
 ADMIN_DETAIL = "/admin/registrations/{registration_id}"
 
 

@@ -19,4 +19,7 @@ def workflow_input(reg: Registration, settings: Settings) -> c.RegistrationInput
         vies_retry_horizon_seconds=settings.vies_retry_horizon,
         # 12 h of 48 h; a short demo window (CONFIRMATION_WINDOW=2m) reminds at a quarter.
         reminder_before_expiry_seconds=min(12 * 3600, settings.confirmation_window // 4),
+        changes_window_seconds=settings.changes_window,
+        # Two days before the end of 7; a short window (CHANGES_WINDOW=4m) reminds halfway.
+        changes_reminder_before_seconds=min(2 * 86400, settings.changes_window // 2),
     )

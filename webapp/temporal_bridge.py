@@ -21,6 +21,7 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -70,6 +71,14 @@ class NotAwaitingConfirmation(DecisionRefused):
     """The confirmation window has ended (or the registration moved on)."""
 
 
+class NotAwaitingCorrection(DecisionRefused):
+    """No request for changes is open (answered, expired, or a newer round began)."""
+
+
+class CorrectionBeingChecked(DecisionRefused):
+    """A correction of this round is being checked with VIES; wait for its outcome."""
+
+
 class ResendCooldown(DecisionRefused):
     """The confirmation email was sent a moment ago; `seconds` until it may be sent again."""
 
@@ -86,6 +95,8 @@ def refusal(err: ApplicationError) -> DecisionRefused:
     kinds: dict[str | None, type[DecisionRefused]] = {
         c.REFUSED_ALREADY_DECIDED: AlreadyDecided,
         c.REFUSED_NOT_AWAITING_CONFIRMATION: NotAwaitingConfirmation,
+        c.REFUSED_NOT_AWAITING_CORRECTION: NotAwaitingCorrection,
+        c.REFUSED_CORRECTION_BEING_CHECKED: CorrectionBeingChecked,
     }
     return kinds.get(err.type, DecisionRefused)(err.message, err.type, details)
 
@@ -283,7 +294,44 @@ class TemporalBridge:
             registration_id, RegistrationWorkflow.decide, decision, update_id=update_id
         )
 
-    def _update(self, registration_id: str, method: Any, arg: Any, *, update_id: str) -> Any:
+    def ask_for_changes(
+        self, registration_id: str, request: c.ChangesRequest, update_id: str
+    ) -> c.DecisionResult:
+        """Refused like decide() (AlreadyDecided, NotInReview) or with kind
+        REFUSED_CHANGES_INCOMPLETE (no group ticked, no message)."""
+        return self._update(
+            registration_id, RegistrationWorkflow.ask_for_changes, request, update_id=update_id
+        )
+
+    def submit_correction(
+        self, registration_id: str, correction: c.CorrectionSubmitted, seconds: float
+    ) -> c.CorrectionOutcome | None:
+        """Hand a stored correction attempt to the workflow and wait up to `seconds` for
+        its outcome (a corrected company name or address is checked with VIES first):
+        None while VIES has not answered; the status page shows the outcome later.
+        Refused with NotAwaitingCorrection or CorrectionBeingChecked."""
+        try:
+            return self._update(
+                registration_id,
+                RegistrationWorkflow.submit_correction,
+                correction,
+                update_id=f"correction-{correction.attempt_id}",
+                seconds=seconds,
+            )
+        except UpdateNotConfirmed:
+            return None
+
+    def _update(
+        self,
+        registration_id: str,
+        method: Any,
+        arg: Any,
+        *,
+        update_id: str,
+        seconds: float | None = None,
+    ) -> Any:
+        wait = max(1.0, self.call_timeout - 1) if seconds is None else seconds
+
         async def update() -> Any:
             client = await self._get_client()
             handle = self._handle(client, registration_id)
@@ -294,7 +342,7 @@ class TemporalBridge:
                     id=update_id,
                     # Ends the wait before the view's deadline, as a timeout Temporal
                     # names (WorkflowUpdateRPCTimeoutOrCancelledError).
-                    rpc_timeout=timedelta(seconds=max(1.0, self.call_timeout - 1)),
+                    rpc_timeout=timedelta(seconds=wait),
                 )
             except WorkflowUpdateFailedError as err:
                 cause = err.cause
@@ -302,15 +350,28 @@ class TemporalBridge:
                     raise refusal(cause) from err
                 raise DecisionRefused(str(cause)) from err
             except RPCError as err:
-                # The workflow has already ended (e.g. expired): a refusal, not an outage.
+                # The workflow has already ended (decided, expired): a refusal, not an outage.
                 desc = await handle.describe()
                 if desc.status != WorkflowExecutionStatus.RUNNING:
-                    raise DecisionRefused(
-                        f"registration ended: {desc.status.name}", c.REFUSED_NOT_IN_REVIEW
-                    ) from err
+                    raise await self._ended_refusal(handle, desc.status.name) from err
                 raise
 
-        return self.run(update())
+        return self.run(update(), timeout=None if seconds is None else seconds + 1)
+
+    async def _ended_refusal(self, handle: WorkflowHandle, how: str) -> DecisionRefused:
+        """The refusal for a message to an ended workflow: AlreadyDecided naming who, when
+        an administrator decided it (its run ends the moment the decision is carried out)."""
+        try:
+            view = await handle.query(RegistrationWorkflow.status, rpc_timeout=timedelta(seconds=5))
+        except (RPCError, WorkflowQueryFailedError):
+            view = None  # no worker to answer: say only that it ended
+        if view is not None and view.decided_by:
+            return AlreadyDecided(
+                "This registration has already been decided.",
+                c.REFUSED_ALREADY_DECIDED,
+                (view.decided_by,),
+            )
+        return DecisionRefused(f"registration ended: {how}", c.REFUSED_NOT_IN_REVIEW)
 
     def ping(self) -> bool:
         async def check() -> bool:

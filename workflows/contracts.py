@@ -28,6 +28,9 @@ class Status(StrEnum):
     AWAITING_EMAIL_CONFIRMATION = "AWAITING_EMAIL_CONFIRMATION"
     EXPIRED = "EXPIRED"
     AWAITING_REVIEW = "AWAITING_REVIEW"
+    # An administrator asked for changes: the applicant has the registration until the
+    # correction arrives or CHANGES_WINDOW ends (then EXPIRED). The review SLA pauses.
+    CHANGES_REQUESTED = "CHANGES_REQUESTED"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
 
@@ -63,16 +66,24 @@ class EmailKind(StrEnum):
     REVIEW_REQUESTED = "review_requested"
     CONFIRMATION_REMINDER = "confirmation_reminder"
     VAT_CHECK_DELAYED_MISMATCH = "vat_check_delayed_mismatch"
+    CHANGES_REQUESTED = "changes_requested"
+    CHANGES_REMINDER = "changes_reminder"
+    CHANGES_EXPIRED = "changes_expired"
+    CORRECTION_RECEIVED = "correction_received"
 
 
 # Kinds sent to ADMIN_NOTIFY_EMAILS (in English) instead of the applicant.
-REVIEWER_EMAILS = frozenset({EmailKind.REVIEW_OVERDUE, EmailKind.REVIEW_REQUESTED})
+REVIEWER_EMAILS = frozenset(
+    {EmailKind.REVIEW_OVERDUE, EmailKind.REVIEW_REQUESTED, EmailKind.CORRECTION_RECEIVED}
+)
 
 
 # Temporal message names: the Flask bridge and the workflow both use these.
 UPDATE_CONFIRM_EMAIL = "confirm_email"
 UPDATE_DECIDE = "decide"
 UPDATE_RESEND_CONFIRMATION = "resend_confirmation"
+UPDATE_ASK_FOR_CHANGES = "ask_for_changes"
+UPDATE_SUBMIT_CORRECTION = "submit_correction"
 # Sent with the start (Update-with-Start): returns once VIES has answered (early return).
 UPDATE_VAT_ANSWER = "vat_answer"
 RESEND_COOLDOWN_SECONDS = 180
@@ -82,7 +93,11 @@ QUERY_STATUS = "status"
 ACTIVITY_CHECK_VAT = "check_vat"
 ACTIVITY_RECORD_STATUS = "record_status"
 ACTIVITY_ACTIVATE_ACCOUNT = "activate_account"
-ACTIVITY_SEND_EMAIL = "send_registration_email"
+# A registration's email is queued (a database write, so a local activity) and delivered by
+# its own OutboxMailWorkflow: the registration's history holds one marker per email.
+ACTIVITY_QUEUE_EMAIL = "queue_registration_email"
+ACTIVITY_RECORD_CHANGES = "record_changes_request"
+ACTIVITY_RECORD_CORRECTION = "record_correction"
 
 # Emails outside a registration (support, password reset, notices): one small workflow
 # per message, so delivery is retried durably like every other email.
@@ -100,6 +115,8 @@ ERROR_VAT_FINAL = "ViesFinalError"
 ERROR_VIES_PORTAL_FAULT = "ViesPortalFault"
 # VatCheckResult.flag_reason: VIES will not answer for this number; an administrator decides.
 VIES_FLAG_VAT_BLOCKED = "VAT_BLOCKED"
+# A corrected company name or address VIES did not answer for: accepted, not rechecked.
+VIES_FLAG_NOT_RECHECKED = "NOT_RECHECKED"
 ERROR_REGISTRATION_MISSING = "RegistrationMissing"
 # Why the decide Update was refused (ApplicationError.type; details[0] is who decided
 # first, when someone did): the console words each case differently.
@@ -110,6 +127,25 @@ REFUSED_NO_REASON = "RejectionWithoutReason"
 # is already confirmed; or the cool-down runs (details[0]: seconds left, an int).
 REFUSED_NOT_AWAITING_CONFIRMATION = "NotAwaitingConfirmation"
 REFUSED_RESEND_COOLDOWN = "ResendCooldown"
+# Why ask_for_changes / submit_correction were refused (details[0] where given: the round the
+# workflow is in). A request for changes needs ticked fields and a message.
+REFUSED_CHANGES_INCOMPLETE = "ChangesIncomplete"
+REFUSED_NOT_AWAITING_CORRECTION = "NotAwaitingCorrection"
+REFUSED_CORRECTION_BEING_CHECKED = "CorrectionBeingChecked"
+
+# What an administrator may ask to be changed: a group ticked on the console names the
+# record fields the correction page shows. Country, VAT number, user type and the email
+# address are not among them: a different company or address is a new registration.
+CHANGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "company_name": ("company_name",),
+    "address": ("street", "postcode", "city"),
+    "billing": ("billing_street", "billing_postcode", "billing_city"),
+    "representative": ("rep_title", "rep_first_name", "rep_last_name"),
+    "contact_person": ("contact_person",),
+    "phone": ("phone",),
+}
+# A correction in these groups is checked against VIES again, by the same rule as the start.
+VIES_CHECKED_GROUPS = frozenset({"company_name", "address"})
 
 # The workflow's custom search attributes, names and types defined here only: the workflow
 # sets them, the worker and `make run` register them, docker-compose.yml's setup step and the
@@ -155,6 +191,9 @@ class RegistrationInput:
     vies_retry_horizon_seconds: int = 24 * 3600
     # The reminder goes out when this much of the window is left (12 h of 48 h).
     reminder_before_expiry_seconds: int = 12 * 3600
+    # Asking for changes: how long the applicant has (CHANGES_WINDOW), and the reminder.
+    changes_window_seconds: int = 7 * 24 * 3600
+    changes_reminder_before_seconds: int = 2 * 24 * 3600
 
 
 # The company data both the workflow's input and the VAT check carry, under the same names.
@@ -225,8 +264,88 @@ class RecordStatusRequest:
 
 
 @dataclass
+class ChangesRequest:
+    """An administrator's "Ask for changes": the ticked CHANGE_GROUPS and the message the
+    applicant reads (in the registration's language, as the administrator wrote it)."""
+
+    groups: list[str]
+    message: str
+    requested_by: str  # administrator's account id
+
+
+@dataclass
+class ChangesView:
+    """The open (or last) request for changes, as the status and correction pages show it."""
+
+    round: int  # 1 for the first request, 2 for the second …
+    groups: list[str]
+    message: str
+    requested_at: str  # ISO 8601, UTC
+    deadline: str  # ISO 8601, UTC: CHANGES_WINDOW after the request
+    requested_by: str = ""
+    # The last correction sent in this round that VIES did not confirm (the mismatch page).
+    rejected_vat_result: VatCheckResult | None = None
+
+
+@dataclass
+class CorrectionSubmitted:
+    """The applicant's correction: the web app has stored the typed values under
+    `attempt_id` (CorrectionAttempt); the company data ride along for the VIES check
+    (they are company data, like the workflow's input; no personal data here)."""
+
+    round: int
+    attempt_id: str
+    company_name: str
+    street: str
+    postcode: str
+    city: str
+
+
+@dataclass
+class CorrectionOutcome:
+    """accepted: back in review; otherwise VIES did not confirm the corrected company
+    data (vat_result says how), and the applicant may correct again within the window."""
+
+    accepted: bool
+    status: str
+    vat_result: VatCheckResult | None = None
+
+
+@dataclass
+class RecordChangesRequest:
+    registration_id: str
+    round: int
+    groups: list[str]
+    message: str
+    requested_by: str
+    at: str  # ISO 8601, UTC
+    deadline: str
+
+
+@dataclass
+class RecordCorrectionRequest:
+    """A correction attempt's outcome: accepted (its values become the registration's,
+    before/after kept on the round) or refused by VIES (vat_result kept on the attempt)."""
+
+    registration_id: str
+    round: int
+    attempt_id: str
+    accepted: bool
+    at: str
+    vat_result: VatCheckResult | None = None
+
+
+@dataclass
 class ActivateAccountRequest:
     registration_id: str
+
+
+def outbox_id_for(workflow_id: str, purpose_key: str) -> str:
+    """A queued registration email's id: the same for every retry of the same purpose, so
+    it is stored and delivered once."""
+    import hashlib  # no I/O; kept local so the sandbox imports nothing more at module load
+
+    return hashlib.sha256(f"{workflow_id}.{purpose_key}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -278,6 +397,9 @@ class StatusView:
     review_overdue: bool = False
     # Set once a decision is recorded, before activation or the rejection has run.
     decided_by: str | None = None
+    # The open or last request for changes; rounds answered so far (each one "corrected").
+    changes: ChangesView | None = None
+    corrections: int = 0
 
 
 @dataclass

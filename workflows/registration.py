@@ -15,18 +15,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
-from workflows.steps import Steps
+from workflows.changes import ChangesSteps
+from workflows.confirmation import ConfirmationSteps
 
-# Database writes: milliseconds, so local activities (one marker event instead of three
-# activity events and a task round trip; a worker that dies before the workflow task
-# completes runs them again, and they are idempotent). Retried until the database is back;
-# a missing record is a bug.
-DB_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
-)
 # VIES is often down: transient faults are retried with back-off until the horizon.
 VIES_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10),
@@ -45,6 +36,7 @@ STATUS_WORDS = {
     c.Status.AWAITING_EMAIL_CONFIRMATION: "awaiting email confirmation",
     c.Status.EXPIRED: "expired",
     c.Status.AWAITING_REVIEW: "awaiting review",
+    c.Status.CHANGES_REQUESTED: "waiting for the applicant's changes",
     c.Status.APPROVED: "approved",
     c.Status.REJECTED: "rejected",
 }
@@ -55,7 +47,7 @@ def _iso(moment: datetime) -> str:
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class RegistrationWorkflow(Steps):
+class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
     def __init__(self) -> None:
         self._registration_id = ""
         self._status = c.Status.VERIFYING_VAT
@@ -68,7 +60,13 @@ class RegistrationWorkflow(Steps):
         self._summary_prefix = ""
         self._confirmation_sent_at: datetime | None = None
         self._resends = 0
-        self._emails_beside: list[workflow.ActivityHandle[None]] = []
+        # Asking for changes (workflows/changes.py).
+        self._changes: c.ChangesView | None = None
+        self._changes_asked: c.ChangesRequest | None = None
+        self._corrections = 0
+        self._correction_in_check: c.CorrectionSubmitted | None = None
+        self._correction_outcomes: dict[str, c.CorrectionOutcome] = {}
+        self._company = c.VatCheckRequest("", "", "", "", "", "", "")
 
     # --- messages -------------------------------------------------------------------
 
@@ -84,6 +82,8 @@ class RegistrationWorkflow(Steps):
             email_confirmed_at=_iso(self._confirmed_at) if self._confirmed_at else None,
             review_overdue=self._review_overdue,
             decided_by=self._decision.decided_by if self._decision else None,
+            changes=self._changes,
+            corrections=self._corrections,
         )
 
     @workflow.update(name=c.UPDATE_VAT_ANSWER)
@@ -93,62 +93,11 @@ class RegistrationWorkflow(Steps):
         await workflow.wait_condition(lambda: self._status != c.Status.VERIFYING_VAT)
         return self.status()
 
-    @workflow.update(name=c.UPDATE_CONFIRM_EMAIL)
-    async def confirm_email(self, request: c.ConfirmEmailRequest) -> str:
-        if self._confirmed_at is None:
-            self._confirmed_at = workflow.now()
-        await workflow.wait_condition(lambda: self._status != c.Status.AWAITING_EMAIL_CONFIRMATION)
-        return self._status.value
-
-    @confirm_email.validator
-    def _validate_confirm_email(self, request: c.ConfirmEmailRequest) -> None:
-        if self._confirmed_at is not None:
-            return  # a second click on the link is harmless
-        if self._status != c.Status.AWAITING_EMAIL_CONFIRMATION or self._window_closed():
-            raise self._not_awaiting_confirmation()
-
-    @workflow.update(name=c.UPDATE_RESEND_CONFIRMATION)
-    async def resend_confirmation(self, request: c.ResendRequest) -> str:
-        self._resends += 1
-        self._confirmation_sent_at = workflow.now()
-        await self._email(
-            c.EmailKind.CONFIRMATION,
-            key=f"confirmation-resend-{self._resends}",
-            deadline=self._deadline,  # a resend does not extend the window
-        )
-        return "sent"
-
-    @resend_confirmation.validator
-    def _validate_resend(self, request: c.ResendRequest) -> None:
-        if (
-            self._status != c.Status.AWAITING_EMAIL_CONFIRMATION
-            or self._confirmed_at is not None
-            or self._confirmation_sent_at is None
-            or self._window_closed()
-        ):
-            raise self._not_awaiting_confirmation()
-        since = (workflow.now() - self._confirmation_sent_at).total_seconds()
-        if since < c.RESEND_COOLDOWN_SECONDS:
-            raise ApplicationError(
-                "The confirmation email was sent a moment ago.",
-                int(c.RESEND_COOLDOWN_SECONDS - since) + 1,
-                type=c.REFUSED_RESEND_COOLDOWN,
-                non_retryable=True,
-            )
-
-    def _not_awaiting_confirmation(self) -> ApplicationError:
-        return ApplicationError(
-            f"Registration is not awaiting email confirmation: {self._status}",
-            self._status.value,
-            type=c.REFUSED_NOT_AWAITING_CONFIRMATION,
-            non_retryable=True,
-        )
-
     @workflow.update(name=c.UPDATE_DECIDE)
     async def decide(self, decision: c.Decision) -> c.DecisionResult:
         # Two decisions can be delivered in one workflow task, so the handler checks
         # again: the first one wins, the second is refused and changes nothing.
-        if self._decision is not None:
+        if self._decision is not None or self._changes_asked is not None:
             raise self._already_decided()
         self._decision = decision
         # Returns once the decision is recorded: activation and the applicant's email
@@ -158,7 +107,15 @@ class RegistrationWorkflow(Steps):
 
     @decide.validator
     def _validate_decide(self, decision: c.Decision) -> None:
-        if self._decision is not None:
+        self._refuse_outside_review()
+        if not decision.approve and not decision.reason.strip():
+            raise ApplicationError(
+                "A rejection needs a reason.", type=c.REFUSED_NO_REASON, non_retryable=True
+            )
+
+    def _refuse_outside_review(self) -> None:
+        """decide() and ask_for_changes(): one answer per review, only in review."""
+        if self._decision is not None or self._changes_asked is not None:
             raise self._already_decided()
         if self._status != c.Status.AWAITING_REVIEW:
             raise ApplicationError(
@@ -167,16 +124,18 @@ class RegistrationWorkflow(Steps):
                 type=c.REFUSED_NOT_IN_REVIEW,
                 non_retryable=True,
             )
-        if not decision.approve and not decision.reason.strip():
-            raise ApplicationError(
-                "A rejection needs a reason.", type=c.REFUSED_NO_REASON, non_retryable=True
-            )
 
     def _already_decided(self) -> ApplicationError:
-        assert self._decision is not None
+        answered_by = (
+            self._decision.decided_by
+            if self._decision is not None
+            else self._changes_asked.requested_by
+            if self._changes_asked is not None
+            else ""
+        )
         return ApplicationError(
             "This registration has already been decided.",
-            self._decision.decided_by,
+            answered_by,
             type=c.REFUSED_ALREADY_DECIDED,
             non_retryable=True,
         )
@@ -188,6 +147,7 @@ class RegistrationWorkflow(Steps):
         self._registration_id = reg.registration_id
         user_type = c.USER_TYPE_LABELS.get(reg.user_type, reg.user_type)
         self._summary_prefix = f"{reg.country_code}{reg.vat_number} · {user_type}"
+        self._company = c.VatCheckRequest.of(reg)
         await self._enter(c.Status.VERIFYING_VAT)
 
         started = workflow.info().workflow_start_time
@@ -208,8 +168,10 @@ class RegistrationWorkflow(Steps):
         # The window runs from "Send Registration" (workflow start), not from the email.
         window_end = started + timedelta(seconds=reg.confirmation_window_seconds)
         await self._enter(c.Status.AWAITING_EMAIL_CONFIRMATION, deadline=window_end)
-        await self._email(c.EmailKind.CONFIRMATION, deadline=window_end, vat_delayed=delayed)
+        # Before the send: the email can arrive before its activity's completion reaches
+        # the workflow, and a resend clicked then meets the cool-down, not a refusal.
         self._confirmation_sent_at = workflow.now()
+        await self._email(c.EmailKind.CONFIRMATION, deadline=window_end, vat_delayed=delayed)
         remind_at = window_end - timedelta(seconds=reg.reminder_before_expiry_seconds)
         confirmed = await self._wait_until(lambda: self._confirmed_at is not None, remind_at)
         if not confirmed:
@@ -220,28 +182,16 @@ class RegistrationWorkflow(Steps):
             await self._email(c.EmailKind.EXPIRED)
             return self._status.value
 
-        review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
-        await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
-        # Reviewers hear of it by email, but the decision never waits for SMTP: the
-        # email is retried beside the wait, and the run ends only once it is sent.
-        self._email_beside(c.EmailKind.REVIEW_REQUESTED)
-        escalations = 0
-        while not await self._wait_until(lambda: self._decision is not None, review_due):
-            # Service level missed: tell the administrators, keep waiting, remind daily.
-            self._review_overdue = True
-            workflow.upsert_search_attributes([c.OVERDUE_KEY.value_set(True)])
-            escalations += 1
-            self._email_beside(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
-            review_due = workflow.now() + ESCALATION_REPEAT
+        if not await self._review(reg):
+            await self._enter(c.Status.EXPIRED)
+            await self._email(c.EmailKind.CHANGES_EXPIRED)
+            return await self._finish()
 
         decision = self._decision
         assert decision is not None
         if decision.approve:
-            await workflow.execute_local_activity(
-                c.ACTIVITY_ACTIVATE_ACCOUNT,
-                c.ActivateAccountRequest(reg.registration_id),
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=DB_RETRY,
+            await self._local(
+                c.ACTIVITY_ACTIVATE_ACCOUNT, c.ActivateAccountRequest(reg.registration_id)
             )
             await self._enter(c.Status.APPROVED, decided_by=decision.decided_by)
             await self._email(c.EmailKind.ACTIVATED)
@@ -250,23 +200,63 @@ class RegistrationWorkflow(Steps):
                 c.Status.REJECTED, decided_by=decision.decided_by, reason=decision.reason
             )
             await self._email(c.EmailKind.REJECTED, reason=decision.reason)
-        for pending in self._emails_beside:
-            await pending
-        # Let the decide() handler return its result before the run completes.
+        return await self._finish()
+
+    async def _review(self, reg: c.RegistrationInput) -> bool:
+        """Wait for an administrator's decision (escalating after REVIEW_SLA); each request
+        for changes is a round with the applicant, and the SLA pauses meanwhile. False when
+        the applicant let a round's window end."""
+        review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
+        await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
+        # Reviewers hear of it by email; the email is queued, so the wait for the
+        # decision never waits for SMTP.
+        await self._email(c.EmailKind.REVIEW_REQUESTED)
+        escalations = 0
+        while True:
+            answered = await self._wait_until(
+                lambda: self._decision is not None or self._changes_asked is not None, review_due
+            )
+            if not answered:
+                # Service level missed: tell the administrators, keep waiting, remind daily.
+                self._review_overdue = True
+                workflow.upsert_search_attributes([c.OVERDUE_KEY.value_set(True)])
+                escalations += 1
+                await self._email(c.EmailKind.REVIEW_OVERDUE, key=f"review_overdue-{escalations}")
+                review_due = workflow.now() + ESCALATION_REPEAT
+                continue
+            if self._decision is not None:
+                return True
+            sla_left = max(review_due - workflow.now(), timedelta(0))
+            if not await self._changes_round(reg):
+                return False
+            assert self._changes is not None
+            review_due = workflow.now() + sla_left
+            await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
+            await self._email(
+                c.EmailKind.CORRECTION_RECEIVED, key=f"correction_received-{self._changes.round}"
+            )
+
+    async def _finish(self) -> str:
+        # Let the Update handlers return their results before the run completes.
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status.value
 
     # --- helpers --------------------------------------------------------------------
 
     async def _check_vat(self, reg: c.RegistrationInput) -> c.VatCheckResult | None:
+        return await self._check_vat_request(self._company, reg.vies_retry_horizon_seconds)
+
+    async def _check_vat_request(
+        self, request: c.VatCheckRequest, horizon_seconds: int
+    ) -> c.VatCheckResult | None:
         """The VIES result, or None when VIES stayed unavailable past the horizon."""
         try:
             return await workflow.execute_activity(
                 c.ACTIVITY_CHECK_VAT,
-                c.VatCheckRequest.of(reg),
+                request,
                 result_type=c.VatCheckResult,
                 start_to_close_timeout=timedelta(seconds=60),
-                schedule_to_close_timeout=timedelta(seconds=reg.vies_retry_horizon_seconds),
+                schedule_to_close_timeout=timedelta(seconds=horizon_seconds),
                 retry_policy=VIES_RETRY,
             )
         except ActivityError as err:
@@ -288,14 +278,17 @@ class RegistrationWorkflow(Steps):
         self._status = status
         self._deadline = deadline
         self._steps.append(c.Step(status=status.value, at=_iso(now)))
-        workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
+        # The start sets VERIFYING_VAT already (workflows/starting.py): an upsert only
+        # when the value changes, one history event fewer.
+        if workflow.info().typed_search_attributes.get(c.STATUS_KEY) != status.value:
+            workflow.upsert_search_attributes([c.STATUS_KEY.value_set(status.value)])
         # What the Temporal Web UI shows operators, e.g.
         # "HU12345678 · Independent workshop/dealer · awaiting review".
         workflow.set_current_details(
             f"{self._summary_prefix} · {STATUS_WORDS[status]}"
             + (f" until {_iso(deadline)[:16]} UTC" if deadline else "")
         )
-        await workflow.execute_local_activity(
+        await self._local(
             c.ACTIVITY_RECORD_STATUS,
             c.RecordStatusRequest(
                 registration_id=self._registration_id,
@@ -306,6 +299,4 @@ class RegistrationWorkflow(Steps):
                 rejection_reason=reason,
                 decided_by=decided_by,
             ),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=DB_RETRY,
         )

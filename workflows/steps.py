@@ -1,5 +1,5 @@
-"""Steps RegistrationWorkflow takes again and again: emails (awaited, or beside the wait)
-and waiting for a condition until a moment. Deterministic, like the workflow itself."""
+"""Steps RegistrationWorkflow takes again and again: database writes, queued emails and
+waiting for a condition until a moment. Deterministic, like the workflow itself."""
 
 from __future__ import annotations
 
@@ -12,11 +12,23 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
 
-# Mail: an SMTP outage delays mail, never loses it; no attempt limit.
+# Mail (OutboxMailWorkflow): an SMTP outage delays mail, never loses it; no attempt limit.
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=5),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
+)
+
+
+# Database writes: milliseconds, so local activities (one marker event instead of three
+# activity events and a task round trip; a worker that dies before the workflow task
+# completes runs them again, and they are idempotent). Retried until the database is back;
+# a missing record is a bug.
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=[c.ERROR_REGISTRATION_MISSING],
 )
 
@@ -30,10 +42,15 @@ class Steps:
 
     _registration_id: str
     _deadline: datetime | None
-    _emails_beside: list[workflow.ActivityHandle[None]]
 
     def _window_closed(self) -> bool:
         return self._deadline is not None and workflow.now() >= self._deadline
+
+    async def _local(self, activity: str, arg: object) -> None:
+        """A database write as a local activity (see DB_RETRY in registration.py)."""
+        await workflow.execute_local_activity(
+            activity, arg, start_to_close_timeout=timedelta(seconds=30), retry_policy=DB_RETRY
+        )
 
     async def _wait_until(self, condition: Callable[[], bool], until: datetime) -> bool:
         remaining = (until - workflow.now()).total_seconds()
@@ -73,20 +90,8 @@ class Steps:
         reason: str | None = None,
         vat_delayed: bool = False,
     ) -> None:
-        await workflow.execute_activity(
-            c.ACTIVITY_SEND_EMAIL,
-            self._email_request(kind, key, deadline, reason, vat_delayed),
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=MAIL_RETRY,
-        )
-
-    def _email_beside(self, kind: c.EmailKind, *, key: str | None = None) -> None:
-        """Send without waiting; the run awaits these before it completes."""
-        self._emails_beside.append(
-            workflow.start_activity(
-                c.ACTIVITY_SEND_EMAIL,
-                self._email_request(kind, key, None, None, False),
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=MAIL_RETRY,
-            )
+        """Queue the email: its OutboxMailWorkflow retries delivery until SMTP takes it, so
+        nothing here waits for SMTP (a decision never waits for mail)."""
+        await self._local(
+            c.ACTIVITY_QUEUE_EMAIL, self._email_request(kind, key, deadline, reason, vat_delayed)
         )

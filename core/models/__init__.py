@@ -1,6 +1,7 @@
 """Every table, registered on the one Base by importing this package (Alembic's env and the
 schema code do): a new model module is added here and nowhere else."""
 
+from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
 from core.models.pricing import PriceEntry
@@ -23,6 +24,8 @@ __all__ = [
     "STATUSES",
     "Account",
     "AuditEntry",
+    "ChangeRequest",
+    "CorrectionAttempt",
     "LoginSession",
     "OutboxMessage",
     "PriceEntry",

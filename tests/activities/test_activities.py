@@ -121,10 +121,13 @@ def test_confirmation_mail_goes_over_smtp_once(app, mailbox, activity_env):
     request = c.SendEmailRequest(
         registration_id=reg.id, kind="confirmation", deadline="2026-11-26T13:03:00+00:00"
     )
-    first = activity_env.run(mail.send_registration_email, request)
+    outbox_id = mail.store_registration_email(c.workflow_id_for(reg.id), request)
+    # Queued once: a retried local activity finds the row.
+    assert mail.store_registration_email(c.workflow_id_for(reg.id), request) == outbox_id
+    first = activity_env.run(mail.send_outbox_mail, c.OutboxMailJob(outbox_id))
     # A retried attempt finds the ledger entry and sends nothing.
-    again = activity_env.run(mail.send_registration_email, request)
-    assert first == again == "<registration-abc123.confirmation@aos.test>"
+    again = activity_env.run(mail.send_outbox_mail, c.OutboxMailJob(outbox_id))
+    assert first == again == f"<{c.workflow_id_for(reg.id)}.confirmation@aos.test>"
     [message] = mailbox.wait_for(reg.email)
     assert message.message_id == first
     assert message.subject == "Confirm your AOS registration" or "megerősítés" in message.subject
@@ -139,8 +142,11 @@ def test_smtp_down_fails_the_attempt_so_it_is_retried(app_env, make_app, activit
     app = make_app({**app_env, "MAIL_PORT": "1"})
     reg = make_registration(app)
     mail = MailActivities(MailApp(app.config["SETTINGS"]), app.extensions["aos_sessions"])
+    outbox_id = mail.store_registration_email(
+        c.workflow_id_for(reg.id), c.SendEmailRequest(reg.id, kind="activated")
+    )
     with pytest.raises(OSError):
-        activity_env.run(mail.send_registration_email, c.SendEmailRequest(reg.id, kind="activated"))
+        activity_env.run(mail.send_outbox_mail, c.OutboxMailJob(outbox_id))
     with app.extensions["aos_sessions"]() as session:
         assert session.scalars(select(SentEmail)).all() == []  # nothing recorded as sent
 

@@ -12,6 +12,8 @@ from activities.retention import RetentionActivities
 from core.models import (
     Account,
     AuditEntry,
+    ChangeRequest,
+    CorrectionAttempt,
     LoginSession,
     Registration,
     SentEmail,
@@ -98,6 +100,50 @@ def test_a_rejected_registration_past_the_period_keeps_only_the_statistics(app):
         assert "Kovács" not in entry.detail
         sent = session.scalars(select(SentEmail)).one()
         assert sent.kind == "rejected" and sent.recipient == ""
+
+
+def test_the_rounds_of_changes_of_an_expired_registration_are_erased(app):
+    reg_id = "r" + "c" * 15
+    make_registration(
+        app,
+        id=reg_id,
+        status="EXPIRED",
+        open_email=None,
+        created_at=LONG_AGO - timedelta(days=9),
+        updated_at=LONG_AGO,
+    )
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(
+            ChangeRequest(
+                registration_id=reg_id,
+                round=1,
+                requested_at=LONG_AGO - timedelta(days=7),
+                requested_by="reviewer@aos.test",
+                groups=["phone"],
+                message="Kovács Péter telefonszáma hiányos.",
+                deadline=LONG_AGO,
+                before={"phone": "+36 1 234 567"},
+                after={"phone": "+36 1 234 5678"},
+            )
+        )
+        session.add(
+            CorrectionAttempt(
+                id="a" * 32,
+                registration_id=reg_id,
+                round=1,
+                values={"phone": "+36 1 234 5678"},
+                outcome="accepted",
+            )
+        )
+    assert purge(app).registrations == 1
+    with app.extensions["aos_sessions"]() as session:
+        round_ = session.scalars(select(ChangeRequest)).one()
+        assert (round_.round, round_.groups) == (1, ["phone"])  # what was asked, not the text
+        assert round_.message == "" and round_.before == {} and round_.after == {}
+        assert round_.requested_by == "reviewer@aos.test"  # who asked stays, like the audit log
+        attempt = session.scalars(select(CorrectionAttempt)).one()
+        assert attempt.values == {} and attempt.outcome == "accepted"
+    assert purge(app).registrations == 0  # a second run changes nothing
 
 
 def test_within_the_period_and_approved_registrations_are_left_alone(app):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from flask import Flask
 
-from core.models import Account, Registration
+from core.models import Account, ChangeRequest, CorrectionAttempt, Registration
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import (
     WORKSHOP,
@@ -46,6 +47,40 @@ def test_download_my_data_has_the_registration_and_no_secrets(app: Flask) -> Non
     text = response.get_data(as_text=True)
     assert "password_hash" not in text and "$argon2" not in text
     assert "totp_secret" not in text and "JBSWY3DPEHPK3PXP" not in text
+
+
+def test_download_my_data_has_the_rounds_of_changes(app: Flask) -> None:
+    account_id = make_applicant(app, WORKSHOP)
+    with app.extensions["aos_sessions"].begin() as session:
+        reg_id = session.get(Account, account_id).registration_id
+        session.add(
+            ChangeRequest(
+                registration_id=reg_id,
+                round=1,
+                requested_by="admin@aos.test",
+                groups=["phone"],
+                message="Your phone number has a digit missing.",
+                deadline=datetime(2026, 12, 8, tzinfo=UTC),
+                before={"phone": "+36 1 234 567"},
+                after={"phone": "+36 1 234 5678"},
+            )
+        )
+        session.add(
+            CorrectionAttempt(
+                id="a" * 32,
+                registration_id=reg_id,
+                round=1,
+                values={"phone": "+36 1 234 5678"},
+                outcome="accepted",
+            )
+        )
+    data = applicant_client(app, WORKSHOP).get("/portal/account/my-data").get_json()
+    [asked] = data["change_requests"]
+    assert asked["message"] == "Your phone number has a digit missing."
+    assert asked["before"] == {"phone": "+36 1 234 567"}
+    assert asked["after"] == {"phone": "+36 1 234 5678"}
+    [sent] = data["corrections_sent"]
+    assert sent["values"] == {"phone": "+36 1 234 5678"} and sent["outcome"] == "accepted"
 
 
 def test_download_needs_the_login(client) -> None:  # type: ignore[no-untyped-def]

@@ -22,22 +22,33 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from flask import Flask
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import load_settings
 from core.db import create_schema, make_engine
+from core.models import CorrectionAttempt
 from core.temporal_setup import ensure_search_attributes
 from devtools.mailcatcher import list_messages, start_catcher
 from tests.conftest import TEST_SERVER, make_env
-from tests.workflows.helpers import make_registration, start, wait_for_status
+from tests.workflows.helpers import (
+    HU_CITY,
+    HU_NAME,
+    HU_POSTCODE,
+    HU_STREET,
+    make_registration,
+    start,
+    wait_for_status,
+)
 from vies.standin import serve_in_thread
 from webapp import create_app
 from worker import build_worker
 from workflows import contracts as c
 
 HISTORIES = Path(__file__).with_name("histories")
-Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, str], Awaitable[None]]
+# A path: the test server, the workflow, the VIES stand-in's URL and the app (its database).
+Scenario = Callable[[WorkflowEnvironment, WorkflowHandle, str, Flask], Awaitable[None]]
 
 
 async def _confirm(handle: WorkflowHandle) -> None:
@@ -51,41 +62,93 @@ async def _decide(handle: WorkflowHandle, approve: bool = True) -> None:
     await handle.execute_update(c.UPDATE_DECIDE, decision, result_type=c.DecisionResult)
 
 
-async def happy(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def happy(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask) -> None:
     await _confirm(handle)
     await _decide(handle)
 
 
-async def rejection(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def rejection(
+    env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask
+) -> None:
     await _confirm(handle)
     await _decide(handle, approve=False)
 
 
-async def mismatch(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def mismatch(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask) -> None:
     pass  # the typed company name differs from VIES's (see NAMES)
 
 
-async def vies_outage(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def vies_outage(
+    env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask
+) -> None:
     httpx.post(f"{vies}/_control/fail-next", json={"count": 3, "error": "MS_UNAVAILABLE"})
     await env.sleep(timedelta(minutes=5))  # retried with back-off, then VIES answers
     await _confirm(handle)
     await _decide(handle)
 
 
-async def vies_down(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def vies_down(
+    env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask
+) -> None:
     httpx.post(f"{vies}/_control/fail-next", json={"count": 100000, "error": "MS_UNAVAILABLE"})
     await env.sleep(timedelta(hours=24, minutes=5))  # past the horizon: VAT_CHECK_FAILED
 
 
-async def expiry(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def expiry(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask) -> None:
     await wait_for_status(handle, c.Status.AWAITING_EMAIL_CONFIRMATION)
     await env.sleep(timedelta(hours=48, minutes=1))  # reminder, then expiry
 
 
-async def overdue_review(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str) -> None:
+async def overdue_review(
+    env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask
+) -> None:
     await _confirm(handle)
     await env.sleep(timedelta(days=3, hours=1))  # escalated, then reminded a day later
     await _decide(handle)
+
+
+async def _ask_for_changes(handle: WorkflowHandle, groups: list[str]) -> None:
+    request = c.ChangesRequest(groups=groups, message="Please correct it.", requested_by="1")
+    await handle.execute_update(c.UPDATE_ASK_FOR_CHANGES, request, result_type=c.DecisionResult)
+    await wait_for_status(handle, c.Status.CHANGES_REQUESTED)
+
+
+async def _correct(handle: WorkflowHandle, app: Flask, round_no: int, company_name: str) -> None:
+    registration_id = handle.id.removeprefix("registration-")
+    attempt_id = f"{registration_id[:16]}{round_no:04d}{len(company_name):04d}"
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(
+            CorrectionAttempt(
+                id=attempt_id,
+                registration_id=registration_id,
+                round=round_no,
+                values={"company_name": company_name},
+            )
+        )
+    correction = c.CorrectionSubmitted(
+        round_no, attempt_id, company_name, HU_STREET, HU_POSTCODE, HU_CITY
+    )
+    await handle.execute_update(
+        c.UPDATE_SUBMIT_CORRECTION, correction, result_type=c.CorrectionOutcome
+    )
+
+
+async def changes(env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask) -> None:
+    await _confirm(handle)
+    await _ask_for_changes(handle, ["company_name"])
+    await env.sleep(timedelta(days=6))  # past the reminder
+    await _correct(handle, app, 1, "Kovacs Autojavito Bt.")  # VIES: not the registered name
+    await _correct(handle, app, 1, HU_NAME)
+    await wait_for_status(handle, c.Status.AWAITING_REVIEW)
+    await _decide(handle)
+
+
+async def changes_expired(
+    env: WorkflowEnvironment, handle: WorkflowHandle, vies: str, app: Flask
+) -> None:
+    await _confirm(handle)
+    await _ask_for_changes(handle, ["phone"])
+    await env.sleep(timedelta(days=7, minutes=1))  # reminder, then expiry
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -96,6 +159,8 @@ SCENARIOS: dict[str, Scenario] = {
     "vies_down": vies_down,
     "expiry": expiry,
     "overdue_review": overdue_review,
+    "changes": changes,
+    "changes_expired": changes_expired,
 }
 # The company name the applicant types, when not VIES's own.
 NAMES = {"mismatch": "Kovacs es Tarsa Autojavito Kft."}
@@ -133,7 +198,7 @@ async def record(name: str, app, vies: str) -> Path:  # type: ignore[no-untyped-
                 env.client, app.config["SETTINGS"], app.extensions["aos_sessions"], executor
             ):
                 handle = await start(env.client, app, reg)
-                await SCENARIOS[name](env, handle, vies)
+                await SCENARIOS[name](env, handle, vies, app)
                 status = await asyncio.wait_for(handle.result(), 120)
                 history = await handle.fetch_history()
     finally:

@@ -38,7 +38,7 @@ async def test_recorded_history_replays(name: str) -> None:
 
 @workflow.defn(name=c.WORKFLOW_NAME)
 class ReviewMailBeforeRecord(RegistrationWorkflow):
-    """A deliberately altered copy: the reviewers' email is started before the record of
+    """A deliberately altered copy: the reviewers' email is queued before the record of
     AWAITING_REVIEW is written instead of after it. Two steps swapped, no patch."""
 
     @workflow.run
@@ -47,12 +47,12 @@ class ReviewMailBeforeRecord(RegistrationWorkflow):
 
     async def _enter(self, status: c.Status, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
         if status == c.Status.AWAITING_REVIEW:
-            RegistrationWorkflow._email_beside(self, c.EmailKind.REVIEW_REQUESTED)
+            await RegistrationWorkflow._email(self, c.EmailKind.REVIEW_REQUESTED)
         await super()._enter(status, **kwargs)
 
-    def _email_beside(self, kind: c.EmailKind, *, key: str | None = None) -> None:
-        if kind != c.EmailKind.REVIEW_REQUESTED:  # already started, above
-            super()._email_beside(kind, key=key)
+    async def _email(self, kind: c.EmailKind, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
+        if kind != c.EmailKind.REVIEW_REQUESTED:  # already queued, above
+            await super()._email(kind, **kwargs)
 
 
 async def test_a_reordered_step_fails_replay() -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from core.models import (
     Account,
     AuditEntry,
+    ChangeRequest,
+    CorrectionAttempt,
     LoginSession,
     OutboxMessage,
     Registration,
@@ -72,6 +74,23 @@ def personal_data(session: Session, account: Account) -> dict[str, Any]:
         "exported_at": datetime.now(UTC).isoformat(),
         "account": row(account),
         "registrations": [row(r) for r in registrations],
+        # Asking for changes: each round (message, values before and after) and attempt.
+        "change_requests": [
+            row(r)
+            for r in session.scalars(
+                select(ChangeRequest)
+                .where(ChangeRequest.registration_id.in_(reg_ids))
+                .order_by(ChangeRequest.registration_id, ChangeRequest.round)
+            )
+        ],
+        "corrections_sent": [
+            row(a)
+            for a in session.scalars(
+                select(CorrectionAttempt)
+                .where(CorrectionAttempt.registration_id.in_(reg_ids))
+                .order_by(CorrectionAttempt.submitted_at)
+            )
+        ],
         "emails_sent": [
             row(e)
             for e in session.scalars(

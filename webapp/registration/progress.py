@@ -41,6 +41,7 @@ def status_label(status: str) -> str:
         c.Status.AWAITING_EMAIL_CONFIRMATION: _("Waiting for email confirmation"),
         c.Status.EXPIRED: _("Expired"),
         c.Status.AWAITING_REVIEW: _("Waiting for review"),
+        c.Status.CHANGES_REQUESTED: _("Changes requested"),
         c.Status.APPROVED: _("Approved, account active"),
         c.Status.REJECTED: _("Not approved"),
     }
