@@ -8,9 +8,9 @@ email reached the SMTP sink exactly once.
 
 Where a step is followed at once by an email (VIES → confirmation email, approval →
 activated email), the worker that does the step has a mail server that refuses connections:
-its email attempt fails and waits for its retry on the Temporal server, so the kill falls
-between the two steps every time, never inside the SMTP conversation (the one window the
-mail activity cannot close, activities/mail.py).
+the email's delivery (its OutboxMailWorkflow) fails and waits for its retry on the Temporal
+server, so the kill falls between the two steps every time, never inside the SMTP
+conversation (the one window the mail activity cannot close, activities/mail.py).
 
 Every wait looks for the step's own evidence (the status in the database, the message in
 the sink and in the sent-mail ledger, the workflow's pending activity) and is bounded.
@@ -32,6 +32,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.db import make_engine
 from core.models import Account, Registration, SentEmail
@@ -177,13 +178,21 @@ def test_a_worker_killed_between_any_two_steps_loses_nothing(
         arrived = any(subject in m.subject for m in mailbox.messages(to))
         return arrived and ledger(kind) >= 1
 
-    def email_attempt_failed() -> bool:
-        """The workflow's email activity failed once and waits on the server for its retry."""
+    def email_attempt_failed(kind: c.EmailKind) -> bool:
+        """The email's delivery (its OutboxMailWorkflow) failed once and waits on the
+        server for its retry."""
         reg_id = scalar(select(Registration.id).where(Registration.email == APPLICANT))
-        handle = client.get_workflow_handle(c.workflow_id_for(reg_id))
-        described = loop_thread.run(handle.describe())
+        outbox_id = c.outbox_id_for(c.workflow_id_for(reg_id), kind.value)
+        handle = client.get_workflow_handle(c.mail_workflow_id_for(outbox_id))
+        try:
+            described = loop_thread.run(handle.describe())
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return False  # not queued yet
+            raise
         return any(
-            pending.activity_type.name == c.ACTIVITY_SEND_EMAIL and pending.HasField("last_failure")
+            pending.activity_type.name == c.ACTIVITY_SEND_OUTBOX_MAIL
+            and pending.HasField("last_failure")
             for pending in described.raw_description.pending_activities
         )
 
@@ -221,7 +230,11 @@ def test_a_worker_killed_between_any_two_steps_loses_nothing(
         STEP,
         "the VIES answer (status AWAITING_EMAIL_CONFIRMATION in the database)",
     )
-    wait_for(email_attempt_failed, STEP, "the refused confirmation email attempt")
+    wait_for(
+        lambda: email_attempt_failed(c.EmailKind.CONFIRMATION),
+        STEP,
+        "the refused confirmation email attempt",
+    )
     assert mailbox.messages(APPLICANT) == []
 
     # Killed between VIES and the confirmation email.
@@ -276,7 +289,11 @@ def test_a_worker_killed_between_any_two_steps_loses_nothing(
         STEP,
         "the applicant's active account",
     )
-    wait_for(email_attempt_failed, STEP, "the refused activation email attempt")
+    wait_for(
+        lambda: email_attempt_failed(c.EmailKind.ACTIVATED),
+        STEP,
+        "the refused activation email attempt",
+    )
     assert len(mailbox.messages(APPLICANT)) == 1
 
     # Killed between the activation and its email.
@@ -287,12 +304,16 @@ def test_a_worker_killed_between_any_two_steps_loses_nothing(
         "the activation email (sink and ledger)",
     )
 
-    # Killed between the last email and the end of the run.
+    # Killed once more after the last email: the run and every delivery end completed.
     workers.replace()
     handle = client.get_workflow_handle(c.workflow_id_for(reg_id))
     assert loop_thread.run(handle.result(rpc_timeout=None), timeout=STEP) == "APPROVED"
-    described = loop_thread.run(handle.describe())
-    assert described.status == WorkflowExecutionStatus.COMPLETED
+    for kind in (c.EmailKind.CONFIRMATION, c.EmailKind.REVIEW_REQUESTED, c.EmailKind.ACTIVATED):
+        outbox_id = c.outbox_id_for(c.workflow_id_for(reg_id), kind.value)
+        delivery = client.get_workflow_handle(c.mail_workflow_id_for(outbox_id))
+        loop_thread.run(delivery.result(rpc_timeout=None), timeout=STEP)
+        described = loop_thread.run(delivery.describe())
+        assert described.status == WorkflowExecutionStatus.COMPLETED, kind
     assert workers.started == 6
 
     assert status() == c.Status.APPROVED
