@@ -90,6 +90,19 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used, from /proc (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
 def children(pid: int) -> list[int]:
     """Direct children of `pid` (gunicorn's workers under its master)."""
     try:
@@ -251,6 +264,15 @@ class Stack:
         if name == "web":
             return [rss_bytes(child) for child in children(pid)]
         return [rss_bytes(pid)]
+
+    def pids(self, name: str) -> list[int]:
+        """The named process; for the web, gunicorn's master and its worker processes."""
+        pid = self.procs[name].pid
+        return [pid, *children(pid)] if name == "web" else [pid]
+
+    def cpu(self, name: str) -> float:
+        """CPU seconds used so far by the named process (the web: master and workers)."""
+        return sum(cpu_seconds(pid) for pid in self.pids(name))
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
