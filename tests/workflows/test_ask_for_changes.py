@@ -113,6 +113,9 @@ async def test_correction_in_time_goes_back_to_review_and_is_approved(
     assert datetime.fromisoformat(view.changes.deadline) - requested == timedelta(days=7)
     record = await wait_for_record(app, reg.id, lambda r: r.status == c.Status.CHANGES_REQUESTED)
     assert record.status_deadline is not None
+    # What operators filter on in the Web UI: RegistrationStatus = 'CHANGES_REQUESTED'.
+    described = await handle.describe()
+    assert described.typed_search_attributes.get(c.STATUS_KEY) == c.Status.CHANGES_REQUESTED
 
     [email] = [
         m

@@ -10,18 +10,8 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import (
-    Account,
-    AuditEntry,
-    ChangeRequest,
-    CorrectionAttempt,
-    LoginSession,
-    OutboxMessage,
-    Registration,
-    SentEmail,
-    SupportMessage,
-    SupportRequest,
-)
+from core import models as m
+from core.models import Account
 
 # Secrets and internals: never in the export (a hash or a TOTP secret helps only an attacker).
 EXCLUDED = frozenset(
@@ -59,15 +49,19 @@ def row(obj: object) -> dict[str, Any]:
 
 def personal_data(session: Session, account: Account) -> dict[str, Any]:
     registrations = session.scalars(
-        select(Registration)
-        .where(or_(Registration.email == account.email, Registration.id == account.registration_id))
-        .order_by(Registration.created_at)
+        select(m.Registration)
+        .where(
+            or_(m.Registration.email == account.email, m.Registration.id == account.registration_id)
+        )
+        .order_by(m.Registration.created_at)
     ).all()
     reg_ids = [r.id for r in registrations]
     requests = session.scalars(
-        select(SupportRequest)
-        .where(or_(SupportRequest.account_id == account.id, SupportRequest.email == account.email))
-        .order_by(SupportRequest.created_at)
+        select(m.SupportRequest)
+        .where(
+            or_(m.SupportRequest.account_id == account.id, m.SupportRequest.email == account.email)
+        )
+        .order_by(m.SupportRequest.created_at)
     ).all()
     return {
         "format_version": FORMAT_VERSION,
@@ -78,60 +72,64 @@ def personal_data(session: Session, account: Account) -> dict[str, Any]:
         "change_requests": [
             row(r)
             for r in session.scalars(
-                select(ChangeRequest)
-                .where(ChangeRequest.registration_id.in_(reg_ids))
-                .order_by(ChangeRequest.registration_id, ChangeRequest.round)
+                select(m.ChangeRequest)
+                .where(m.ChangeRequest.registration_id.in_(reg_ids))
+                .order_by(m.ChangeRequest.registration_id, m.ChangeRequest.round)
             )
         ],
         "corrections_sent": [
             row(a)
             for a in session.scalars(
-                select(CorrectionAttempt)
-                .where(CorrectionAttempt.registration_id.in_(reg_ids))
-                .order_by(CorrectionAttempt.submitted_at)
+                select(m.CorrectionAttempt)
+                .where(m.CorrectionAttempt.registration_id.in_(reg_ids))
+                .order_by(m.CorrectionAttempt.submitted_at)
             )
         ],
         "emails_sent": [
             row(e)
             for e in session.scalars(
-                select(SentEmail)
+                select(m.SentEmail)
                 .where(
                     or_(
-                        SentEmail.registration_id.in_(reg_ids), SentEmail.recipient == account.email
+                        m.SentEmail.registration_id.in_(reg_ids),
+                        m.SentEmail.recipient == account.email,
                     )
                 )
-                .order_by(SentEmail.accepted_at)
+                .order_by(m.SentEmail.accepted_at)
             )
         ],
         "emails_queued": [
             row(m)
             for m in session.scalars(
-                select(OutboxMessage)
+                select(m.OutboxMessage)
                 .where(
                     or_(
-                        OutboxMessage.registration_id.in_(reg_ids),
-                        OutboxMessage.recipient == account.email,
+                        m.OutboxMessage.registration_id.in_(reg_ids),
+                        m.OutboxMessage.recipient == account.email,
                     )
                 )
-                .order_by(OutboxMessage.created_at)
+                .order_by(m.OutboxMessage.created_at)
             )
         ],
         "audit_log": [
             row(a)
             for a in session.scalars(
-                select(AuditEntry)
+                select(m.AuditEntry)
                 .where(
-                    or_(AuditEntry.registration_id.in_(reg_ids), AuditEntry.detail == account.email)
+                    or_(
+                        m.AuditEntry.registration_id.in_(reg_ids),
+                        m.AuditEntry.detail == account.email,
+                    )
                 )
-                .order_by(AuditEntry.at)
+                .order_by(m.AuditEntry.at)
             )
         ],
         "login_sessions": [
             row(s)
             for s in session.scalars(
-                select(LoginSession)
-                .where(LoginSession.account_id == account.id)
-                .order_by(LoginSession.created_at)
+                select(m.LoginSession)
+                .where(m.LoginSession.account_id == account.id)
+                .order_by(m.LoginSession.created_at)
             )
         ],
         "support_requests": [
@@ -140,9 +138,9 @@ def personal_data(session: Session, account: Account) -> dict[str, Any]:
                 "messages": [
                     row(m)
                     for m in session.scalars(
-                        select(SupportMessage)
-                        .where(SupportMessage.request_id == r.id)
-                        .order_by(SupportMessage.id)
+                        select(m.SupportMessage)
+                        .where(m.SupportMessage.request_id == r.id)
+                        .order_by(m.SupportMessage.id)
                     )
                 ],
             }
