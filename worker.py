@@ -33,6 +33,7 @@ from activities.records import RecordActivities
 from activities.retention import RetentionActivities
 from activities.sweep import StartSweep
 from activities.vies import ViesActivities
+from core import ast_threads
 from core.config import Settings, parse_duration
 from core.db import make_engine, make_session_factory
 from core.logging_setup import configure_logging
@@ -105,6 +106,7 @@ def build_worker(
     sessions: sessionmaker,
     executor: concurrent.futures.Executor,
 ) -> Worker:
+    ast_threads.install()  # activity threads format tracebacks (ast.parse) side by side
     vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)
     records = RecordActivities(sessions)
     mail = MailActivities(MailApp(settings), sessions)

@@ -19,11 +19,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, text
 
+from core import ast_threads
 from core.config import load_settings
 from core.db import Base, create_schema, make_engine
 from devtools.mailcatcher import list_messages, start_catcher
 from vies.standin import serve_in_thread
 from webapp import create_app
+
+# Before any test starts a thread: workers in this process format tracebacks while tests
+# build apps (core/ast_threads.py says why they must take turns).
+ast_threads.install()
 
 # A developer's .env (written by `make run`) must not reach the processes the tests start:
 # they are configured by their environment only. tests/devtools/test_dotenv.py lifts this.

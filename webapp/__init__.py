@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from core import production
+from core import ast_threads, production
 from core.config import Settings
 from core.db import make_engine, make_session_factory
 from webapp import metrics, security
@@ -18,6 +18,7 @@ from webapp.temporal_bridge import TemporalBridge
 def create_app(settings: Settings | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """The app. Without settings (flask command, gunicorn, worker) they come from the
     environment, and production refuses unsafe ones with one line and exit status 2."""
+    ast_threads.install()  # werkzeug builds ASTs for the routes, maybe beside other threads
     if settings is None:
         settings = production.startup_settings("aos-web")
     else:
