@@ -24,7 +24,8 @@ from temporalio.exceptions import ApplicationError
 from activities.sweep import mark_started, start_outbox_mail
 from core.emails import RenderedEmail, render_email, render_outbox_email
 from core.mail_app import MailApp
-from core.models import ChangeRequest, OutboxMessage, Registration, SentEmail
+from core.models import OutboxMessage, Registration, SentEmail
+from core.models.changes import latest_round
 from workflows import contracts as c
 
 
@@ -183,9 +184,5 @@ class MailActivities:
             deadline=context.get("deadline"),
             reason=context.get("reason"),
             vat_check_delayed=bool(context.get("vat_check_delayed")),
-            changes=session.scalars(
-                select(ChangeRequest)
-                .where(ChangeRequest.registration_id == reg.id)
-                .order_by(ChangeRequest.round.desc())
-            ).first(),
+            changes=latest_round(session, reg.id),
         )

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.models.base import Base
 from core.models.records import utcnow
@@ -56,3 +65,13 @@ class CorrectionAttempt(Base):
     # "accepted", "vat_mismatch", or NULL while the workflow has not decided.
     outcome: Mapped[str | None] = mapped_column(String(20))
     vies_result: Mapped[dict | None] = mapped_column(JSON)
+
+
+def latest_round(session: Session, registration_id: str) -> ChangeRequest | None:
+    """The registration's newest round of "Ask for changes" (the one its emails and the
+    correction page are about), if it has had one."""
+    return session.scalars(
+        select(ChangeRequest)
+        .where(ChangeRequest.registration_id == registration_id)
+        .order_by(ChangeRequest.round.desc())
+    ).first()

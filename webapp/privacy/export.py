@@ -47,6 +47,11 @@ def row(obj: object) -> dict[str, Any]:
     }
 
 
+def _rows(session: Session, model: type, where: Any, *order: Any) -> list[dict[str, Any]]:
+    """One table's rows about the person, oldest first, as exported."""
+    return [row(obj) for obj in session.scalars(select(model).where(where).order_by(*order))]
+
+
 def personal_data(session: Session, account: Account) -> dict[str, Any]:
     registrations = session.scalars(
         select(m.Registration)
@@ -69,80 +74,55 @@ def personal_data(session: Session, account: Account) -> dict[str, Any]:
         "account": row(account),
         "registrations": [row(r) for r in registrations],
         # Asking for changes: each round (message, values before and after) and attempt.
-        "change_requests": [
-            row(r)
-            for r in session.scalars(
-                select(m.ChangeRequest)
-                .where(m.ChangeRequest.registration_id.in_(reg_ids))
-                .order_by(m.ChangeRequest.registration_id, m.ChangeRequest.round)
-            )
-        ],
-        "corrections_sent": [
-            row(a)
-            for a in session.scalars(
-                select(m.CorrectionAttempt)
-                .where(m.CorrectionAttempt.registration_id.in_(reg_ids))
-                .order_by(m.CorrectionAttempt.submitted_at)
-            )
-        ],
-        "emails_sent": [
-            row(e)
-            for e in session.scalars(
-                select(m.SentEmail)
-                .where(
-                    or_(
-                        m.SentEmail.registration_id.in_(reg_ids),
-                        m.SentEmail.recipient == account.email,
-                    )
-                )
-                .order_by(m.SentEmail.accepted_at)
-            )
-        ],
-        "emails_queued": [
-            row(m)
-            for m in session.scalars(
-                select(m.OutboxMessage)
-                .where(
-                    or_(
-                        m.OutboxMessage.registration_id.in_(reg_ids),
-                        m.OutboxMessage.recipient == account.email,
-                    )
-                )
-                .order_by(m.OutboxMessage.created_at)
-            )
-        ],
-        "audit_log": [
-            row(a)
-            for a in session.scalars(
-                select(m.AuditEntry)
-                .where(
-                    or_(
-                        m.AuditEntry.registration_id.in_(reg_ids),
-                        m.AuditEntry.detail == account.email,
-                    )
-                )
-                .order_by(m.AuditEntry.at)
-            )
-        ],
-        "login_sessions": [
-            row(s)
-            for s in session.scalars(
-                select(m.LoginSession)
-                .where(m.LoginSession.account_id == account.id)
-                .order_by(m.LoginSession.created_at)
-            )
-        ],
+        "change_requests": _rows(
+            session,
+            m.ChangeRequest,
+            m.ChangeRequest.registration_id.in_(reg_ids),
+            m.ChangeRequest.registration_id,
+            m.ChangeRequest.round,
+        ),
+        "corrections_sent": _rows(
+            session,
+            m.CorrectionAttempt,
+            m.CorrectionAttempt.registration_id.in_(reg_ids),
+            m.CorrectionAttempt.submitted_at,
+        ),
+        "emails_sent": _rows(
+            session,
+            m.SentEmail,
+            or_(m.SentEmail.registration_id.in_(reg_ids), m.SentEmail.recipient == account.email),
+            m.SentEmail.accepted_at,
+        ),
+        "emails_queued": _rows(
+            session,
+            m.OutboxMessage,
+            or_(
+                m.OutboxMessage.registration_id.in_(reg_ids),
+                m.OutboxMessage.recipient == account.email,
+            ),
+            m.OutboxMessage.created_at,
+        ),
+        "audit_log": _rows(
+            session,
+            m.AuditEntry,
+            or_(m.AuditEntry.registration_id.in_(reg_ids), m.AuditEntry.detail == account.email),
+            m.AuditEntry.at,
+        ),
+        "login_sessions": _rows(
+            session,
+            m.LoginSession,
+            m.LoginSession.account_id == account.id,
+            m.LoginSession.created_at,
+        ),
         "support_requests": [
             {
                 **row(r),
-                "messages": [
-                    row(m)
-                    for m in session.scalars(
-                        select(m.SupportMessage)
-                        .where(m.SupportMessage.request_id == r.id)
-                        .order_by(m.SupportMessage.id)
-                    )
-                ],
+                "messages": _rows(
+                    session,
+                    m.SupportMessage,
+                    m.SupportMessage.request_id == r.id,
+                    m.SupportMessage.id,
+                ),
             }
             for r in requests
         ],

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.formatting import as_utc
 from core.models import ChangeRequest, CorrectionAttempt, Registration
+from core.models.changes import latest_round
 from webapp.registration.service import VAT_WAIT_SECONDS, VAT_WAITERS
 from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import (
@@ -32,14 +33,6 @@ CHECKED_FIELDS = ("company_name", "street", "postcode", "city")
 NO_SLOT_WAIT_SECONDS = 1.0
 # Each sending may ask VIES: a registration's link cannot be used to flood it.
 CORRECTIONS_PER_HOUR = 20
-
-
-def latest_round(session: Session, registration_id: str) -> ChangeRequest | None:
-    return session.scalars(
-        select(ChangeRequest)
-        .where(ChangeRequest.registration_id == registration_id)
-        .order_by(ChangeRequest.round.desc())
-    ).first()
 
 
 def open_round(
