@@ -4,6 +4,7 @@ converter keeps one recursion-depth counter for all of them, python/cpython#1069
 from __future__ import annotations
 
 import ast
+import gc
 import sys
 import threading
 import traceback
@@ -48,3 +49,32 @@ def test_a_thread_building_an_ast_waits_for_the_one_that_is() -> None:
         order.append("first one done")
     thread.join(5)
     assert order == ["first one done", "other thread parsed"]
+
+
+def test_a_finalizer_parsing_during_a_conversion_does_not_break_it() -> None:
+    # The collector runs while the converter allocates; a finalizer that formats a traceback
+    # (asyncio's "exception was never retrieved") parses again inside the conversion. Before
+    # the collector was paused this failed with "AST constructor recursion depth mismatch".
+    ast_threads.install()
+
+    class Garbage:
+        def __init__(self) -> None:
+            self.cycle = self
+
+        def __del__(self) -> None:
+            def deeper(n: int) -> object:
+                return ast.parse("x = 1") if n == 0 else deeper(n - 1)
+
+            deeper(30)
+
+    source = "x = [" + ", ".join(f"f{i}(a, b={i})" for i in range(2000)) + "]\n"
+    threshold = gc.get_threshold()
+    gc.set_threshold(10)
+    try:
+        for _ in range(20):
+            for _ in range(20):
+                Garbage()
+            ast.parse(source)
+    finally:
+        gc.set_threshold(*threshold)
+        gc.collect()
