@@ -333,7 +333,7 @@ def decide(registration_id: str) -> Response:
     )
     if not outcome.ok:
         current_app.logger.info("Decision on %s by %s: %s", reg.id, admin.id, outcome.outcome)
-    flash(outcome.message, "success" if outcome.ok else "error")
+    flash(outcome.message, "success" if outcome.accepted else "error")
     return back
 
 
@@ -360,7 +360,7 @@ def ask_for_changes(registration_id: str) -> Response | tuple[str, int]:
     )
     if not outcome.ok:
         current_app.logger.info("Changes on %s by %s: %s", reg.id, admin.id, outcome.outcome)
-    flash(outcome.message, "success" if outcome.ok else "error")
+    flash(outcome.message, "success" if outcome.accepted else "error")
     return redirect(url_for("admin.detail", registration_id=reg.id))
 
 
