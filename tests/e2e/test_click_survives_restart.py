@@ -37,6 +37,7 @@ from activities.sweep import StartSweep
 from bench.stack import free_port, temporal_argv
 from core.models import Account, PersonAction, Registration
 from core.temporal_setup import ensure_search_attributes
+from core.tokens import status_token
 from tests.conftest import make_env
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_auth import console_login, make_console_account
@@ -227,6 +228,9 @@ def test_a_confirmation_and_an_approval_survive_a_killed_temporal_and_worker(
     again = applicant.get(f"{confirm}?lang=en")
     assert again.status_code == 202
     assert "already confirmed" not in again.get_data(as_text=True)
+    token = status_token(app.config["SETTINGS"].secret_key, row.id)
+    status_page = applicant.get(f"/status/{token}?lang=en").get_data(as_text=True)
+    assert "We have received your confirmation. It will be applied within a minute" in status_page
 
     # Temporal dies with the accepted Update only in its memory, and comes back.
     processes.kill_temporal()
@@ -255,6 +259,8 @@ def test_a_confirmation_and_an_approval_survive_a_killed_temporal_and_worker(
     assert processes.held(c.UPDATE_DECIDE)
     told = reviewer.get(f"{path}?lang=en").get_data(as_text=True)
     assert "Your decision was received. It will be applied within a minute" in told
+    assert 'id="answer-waiting"' in told and 'value="approve"' not in told  # no second answer
+    assert 'data-kind="decide" data-outcome="pending"' in told
     assert _row(app).status == "AWAITING_REVIEW"
     assert _active_accounts(app) == []  # not before the history holds the approval
 
@@ -268,3 +274,5 @@ def test_a_confirmation_and_an_approval_survive_a_killed_temporal_and_worker(
     assert [a.id for a in _actions(app, c.UPDATE_DECIDE)] == [decided.id]
     ids = _update_events(loop_thread, address, _row(app).id)
     assert ids.count(decided.id) == 1
+    shown = reviewer.get(f"{path}?lang=en").get_data(as_text=True)
+    assert 'data-kind="decide" data-outcome="applied"' in shown

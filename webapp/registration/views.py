@@ -158,7 +158,10 @@ def status(token: str) -> str:
         except TemporalUnavailable:
             pass
         progress.vat_pending = pending_reason(reg.country_code, progress.vat_attempts)
-    return render_template("registration/status.html", reg=reg, progress=progress, token=token)
+    received = [a.kind for a in actions.pending(db(), reg.id)]
+    return render_template(
+        "registration/status.html", reg=reg, progress=progress, token=token, received=received
+    )
 
 
 @bp.post("/status/<token>/resend")
