@@ -40,8 +40,8 @@ class ActionRedelivery:
         self._client = client
         self._sessions = sessions
 
-    def _due(self, now: datetime) -> list[Pending]:
-        quiet_since = now - GRACE
+    def _due(self, now: datetime, grace: timedelta) -> list[Pending]:
+        quiet_since = now - grace
         with self._sessions() as session:
             rows = session.scalars(
                 select(PersonAction)
@@ -72,9 +72,9 @@ class ActionRedelivery:
             else:
                 mark(row, outcome, now)
 
-    async def redeliver_once(self) -> int:
+    async def redeliver_once(self, grace: timedelta = GRACE) -> int:
         """Deliver each due row once; the number that got an outcome."""
-        due = await asyncio.to_thread(self._due, datetime.now(UTC))
+        due = await asyncio.to_thread(self._due, datetime.now(UTC), grace)
         settled = 0
         for action in due:
             try:
