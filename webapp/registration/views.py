@@ -20,7 +20,7 @@ from webapp.registration import changes_service, changes_views, decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
 from webapp.registration.progress import build_progress, pending_reason
-from webapp.temporal_bridge import DecisionRefused, ResendCooldown, TemporalUnavailable
+from webapp.temporal_bridge import Refused, ResendCooldown, TemporalUnavailable
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)
@@ -194,7 +194,7 @@ def resend(token: str) -> Response:
             ),
             "error",
         )
-    except DecisionRefused:
+    except Refused:
         flash(_("The confirmation email can no longer be sent for this registration."), "error")
     except TemporalUnavailable:
         flash(
@@ -283,7 +283,7 @@ def confirm(token: str) -> tuple[str, int] | str:
             ), 409
     try:
         actions.deliver(db(), bridge(), row)
-    except DecisionRefused:
+    except Refused:
         db().refresh(reg)
         return render_template(
             "registration/confirm_refused.html", reg=reg, status_url=status_url
