@@ -42,8 +42,14 @@ def request_signature(
 ) -> str:
     """`operations`: (CREATE/MODIFY/STORNO, base64 invoice data) of a manageInvoice, in
     index order; none for the other operations."""
-    partial = request_id + signature_timestamp(moment) + signature_key
-    return sha3_512(partial + "".join(operation_hash(op, data) for op, data in operations))
+    hashes = [operation_hash(op, data) for op, data in operations]
+    return signature_from_hashes(request_id, moment, signature_key, hashes)
+
+
+def signature_from_hashes(
+    request_id: str, moment: datetime, signature_key: str, hashes: Iterable[str]
+) -> str:
+    return sha3_512(request_id + signature_timestamp(moment) + signature_key + "".join(hashes))
 
 
 def _cipher(exchange_key: str) -> Cipher:

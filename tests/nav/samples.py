@@ -103,13 +103,13 @@ def credit_note(original: Invoice, number: str = "AOS-2026-000003") -> Invoice:
     )
     return Invoice(
         number=number,
-        issue_date=date(2026, 12, 6),
+        issue_date=date(2026, 12, 4),
         delivery_date=original.delivery_date,
         seller=original.seller,
         buyer=original.buyer,
         lines=lines,
         currency=original.currency,
         exchange_rate=original.exchange_rate,
-        payment_date=date(2026, 12, 6),
+        payment_date=date(2026, 12, 4),
         reference=InvoiceReference(original.number, modification_index=1),
     )

@@ -1,0 +1,158 @@
+"""What the NAV stand-in checks and how it answers: NAV's response documents and the
+business validation of invoice data (a few of NAV's real rules, with its codes).
+
+ERROR messages abort the invoice (ABORTED); WARN messages let it through (DONE with
+warnings), as NAV does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from nav.schemas import API_NS, COMMON_NS, DATA_NS
+
+_NS = {"d": DATA_NS, "api": API_NS, "common": COMMON_NS}
+# NAV tolerates rounding: 1 HUF per line, as its documentation says for HUF conversions.
+HUF_TOLERANCE = Decimal(1)
+TEXTS = {
+    "INVOICE_NUMBER_NOT_UNIQUE": "The specified invoice number has already been used previously.",
+    "INVALID_INVOICE_REFERENCE": "The modification or annulment references a document for "
+    "which no data was provided.",
+    "INCORRECT_DATE_INVOICE_ISSUE_DATE_LATE": "Invoice issue date is future date.",
+    "INCORRECT_LINE_CALCULATION_LINE_NET_AMOUNT_HUF": "The net values of the invoice item "
+    "provided in the original currency and HUF do not match.",
+    "INCORRECT_LINE_CALCULATION_NET_AMOUNT": "The product of the line item amount and the unit "
+    "price (with the given discount taken into account) does not match the net amount.",
+    "INCORRECT_SUMMARY_DATA_INVOICE_NET_AMOUNT_HUF": "The net values of the invoice provided "
+    "in the original currency and HUF do not match.",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    result_code: str  # ERROR or WARN
+    code: str
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        return TEXTS[self.code]
+
+
+def _decimal(node: etree._Element, path: str) -> Decimal | None:
+    text = node.findtext(path, namespaces=_NS)
+    try:
+        return Decimal(text) if text is not None else None
+    except InvalidOperation:
+        return None
+
+
+def business_findings(
+    data: etree._Element, operation: str, reported: set[str], today: date | None = None
+) -> list[Finding]:
+    """`data`: an InvoiceData valid against the schema; `reported`: invoice numbers NAV
+    already holds."""
+    today = today or datetime.now(UTC).date()
+    found: list[Finding] = []
+    number = data.findtext("d:invoiceNumber", namespaces=_NS)
+    if operation == "CREATE" and number in reported:
+        found.append(Finding("ERROR", "INVOICE_NUMBER_NOT_UNIQUE"))
+    issued = date.fromisoformat(data.findtext("d:invoiceIssueDate", namespaces=_NS) or "")
+    if issued > today:
+        found.append(Finding("ERROR", "INCORRECT_DATE_INVOICE_ISSUE_DATE_LATE"))
+    original = data.findtext(".//d:invoiceReference/d:originalInvoiceNumber", namespaces=_NS)
+    if original is not None and original not in reported:
+        found.append(Finding("WARN", "INVALID_INVOICE_REFERENCE"))
+    rate = _decimal(data, ".//d:invoiceDetail/d:exchangeRate") or Decimal(1)
+    for line in data.iterfind(".//d:invoiceLines/d:line", _NS):
+        line_number = int(line.findtext("d:lineNumber", namespaces=_NS) or 0)
+        net = _decimal(line, ".//d:lineNetAmount")
+        net_huf = _decimal(line, ".//d:lineNetAmountHUF")
+        if net is not None and net_huf is not None and abs(net * rate - net_huf) > HUF_TOLERANCE:
+            found.append(
+                Finding("WARN", "INCORRECT_LINE_CALCULATION_LINE_NET_AMOUNT_HUF", line_number)
+            )
+        quantity, price = _decimal(line, "d:quantity"), _decimal(line, "d:unitPrice")
+        if None not in (quantity, price, net) and abs(quantity * price - net) > Decimal("0.01"):
+            found.append(Finding("WARN", "INCORRECT_LINE_CALCULATION_NET_AMOUNT", line_number))
+    total, total_huf = (
+        _decimal(data, ".//d:summaryNormal/d:invoiceNetAmount"),
+        _decimal(data, ".//d:summaryNormal/d:invoiceNetAmountHUF"),
+    )
+    if (
+        total is not None
+        and total_huf is not None
+        and abs(total * rate - total_huf) > HUF_TOLERANCE
+    ):
+        found.append(Finding("WARN", "INCORRECT_SUMMARY_DATA_INVOICE_NET_AMOUNT_HUF"))
+    return found
+
+
+def _el(parent: etree._Element, ns: str, name: str, text: str | None = None) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{ns}}}{name}")
+    if text is not None:
+        node.text = text
+    return node
+
+
+def response(
+    root: str,
+    request_id: str,
+    software: etree._Element | None,
+    func_code: str = "OK",
+    error_code: str | None = None,
+    message: str | None = None,
+) -> etree._Element:
+    """A response document: header, result and the caller's software echoed back."""
+    doc = etree.Element(f"{{{API_NS}}}{root}", nsmap={None: API_NS, "common": COMMON_NS})
+    header = _el(doc, COMMON_NS, "header")
+    _el(header, COMMON_NS, "requestId", request_id)
+    now = datetime.now(UTC)
+    _el(
+        header,
+        COMMON_NS,
+        "timestamp",
+        now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+    )
+    _el(header, COMMON_NS, "requestVersion", "3.0")
+    _el(header, COMMON_NS, "headerVersion", "1.0")
+    result = _el(doc, COMMON_NS, "result")
+    _el(result, COMMON_NS, "funcCode", func_code)
+    if error_code:
+        _el(result, COMMON_NS, "errorCode", error_code)
+    if message:
+        _el(result, COMMON_NS, "message", message[:1024])
+    if software is not None:
+        doc.append(software)
+    else:  # a request too broken to echo: NAV's own software block
+        node = _el(doc, API_NS, "software")
+        for name, value in (
+            ("softwareId", "HU00000000NAVSTAND"),
+            ("softwareName", "NAV stand-in"),
+            ("softwareOperation", "ONLINE_SERVICE"),
+            ("softwareMainVersion", "3.0"),
+            ("softwareDevName", "AOS Portal"),
+            ("softwareDevContact", "4thlevel@bmw.hu"),
+        ):
+            _el(node, API_NS, name, value)
+    return doc
+
+
+def technical_message(parent: etree._Element, code: str, message: str) -> None:
+    node = _el(parent, API_NS, "technicalValidationMessages")
+    _el(node, COMMON_NS, "validationResultCode", "ERROR")
+    _el(node, COMMON_NS, "validationErrorCode", code)
+    _el(node, COMMON_NS, "message", message[:1024])
+
+
+def business_message(parent: etree._Element, finding: Finding) -> None:
+    node = _el(parent, API_NS, "businessValidationMessages")
+    _el(node, API_NS, "validationResultCode", finding.result_code)
+    _el(node, API_NS, "validationErrorCode", finding.code)
+    _el(node, API_NS, "message", finding.text)
+    if finding.line is not None:
+        _el(_el(node, API_NS, "pointer"), API_NS, "line", str(finding.line))
