@@ -7,7 +7,9 @@ transaction id, queryTransactionStatus with RECEIVED, PROCESSING, SAVED and then
 any WARN messages) or ABORTED (schema or business ERROR messages with NAV's codes). Control
 endpoints make it fail as a real service does:
 
-    POST /_control/fault  {"mode": "503" | "500" | "timeout", "count": 3}  (no count: until reset)
+    POST /_control/fault  {"mode": "503" | "500" | "timeout", "count": 3,
+                           "operation": "queryTransactionStatus"}  (no count: until reset;
+                           no operation: every one)
     POST /_control/polls  {"count": 2}   queries answered before the final status
     POST /_control/reset
     GET  /_control/calls  requests seen, and how many were refused by a fault
@@ -33,18 +35,11 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from nav import crypto
 from nav.client import TechnicalUser
+from nav.dev import DEV_USER, STANDIN_PORT
 from nav.schemas import API_NS, COMMON_NS, api_errors, data_errors
 from nav.standin_rules import business_findings, business_message, response, technical_message
 
 PREFIX = "/invoiceService/v3"
-# The stand-in's technical user (development only; NAV issues real ones on its web site).
-DEV_USER = TechnicalUser(
-    login="aosportaldev01",
-    password="aos-dev-password",
-    signature_key="aos-dev-signature-key-0123456789",
-    exchange_key="aosdevexchange16",
-    tax_number="12345676",
-)
 TOKEN_LIFETIME = timedelta(minutes=5)
 _NS = {"api": API_NS, "common": COMMON_NS}
 
@@ -66,6 +61,7 @@ class _State:
     reported: set[str] = field(default_factory=set)
     fault_mode: str | None = None
     fault_count: int | None = None  # None: until reset
+    fault_operation: str | None = None  # only this operation fails (None: all)
     polls_before_final: int = 2
     calls: int = 0
     refused: int = 0
@@ -129,10 +125,13 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
         with state.lock:
             state.calls += 1
             mode = state.fault_mode
+            if state.fault_operation and not request.path.endswith(state.fault_operation):
+                mode = None
             if mode and state.fault_count is not None:
                 state.fault_count -= 1
                 if state.fault_count <= 0:
                     state.fault_mode, state.fault_count = None, None
+                    state.fault_operation = None
             if mode:
                 state.refused += 1
         if mode == "timeout":
@@ -261,6 +260,7 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
         with state.lock:
             state.fault_mode = mode
             state.fault_count = int(body["count"]) if body.get("count") is not None else None
+            state.fault_operation = body.get("operation") or None
             state.timeout_seconds = float(body.get("seconds", state.timeout_seconds))
             state.wake.clear()
         return jsonify(ok=True)
@@ -275,6 +275,7 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
     def control_reset() -> Any:
         with state.lock:
             state.fault_mode, state.fault_count, state.polls_before_final = None, None, 2
+            state.fault_operation = None
             state.tokens.clear()
             state.transactions.clear()
             state.reported.clear()
@@ -313,7 +314,7 @@ def serve_in_thread(port: int = 0, users: dict[str, TechnicalUser] | None = None
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Local stand-in for NAV Online Számla API v3.0")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--port", type=int, default=STANDIN_PORT)
     args = parser.parse_args(argv)
     server = make_server(args.host, args.port, create_app(), threaded=True)
     print(f"NAV stand-in on http://{args.host}:{args.port}{PREFIX} (login {DEV_USER.login})")

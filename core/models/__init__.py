@@ -4,6 +4,7 @@ schema code do): a new model module is added here and nowhere else."""
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
+from core.models.nav_reports import NavReport
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
 from core.models.records import (
@@ -27,6 +28,7 @@ __all__ = [
     "ChangeRequest",
     "CorrectionAttempt",
     "LoginSession",
+    "NavReport",
     "OutboxMessage",
     "PriceEntry",
     "RateLimitHit",

@@ -7,7 +7,9 @@ import httpx
 import pytest
 
 from nav.client import NavClient, NavConfig, Software
-from nav.standin import DEV_USER, serve_in_thread
+from nav.dev import DEV_USER
+from nav.standin import serve_in_thread
+from tests.workflows.conftest import ts_env, ts_worker  # noqa: F401 - for the workflow tests
 
 
 class StandIn:
@@ -44,3 +46,11 @@ def nav_standin(_nav_server: StandIn) -> Iterator[StandIn]:
     _nav_server.post("polls", count=0)
     yield _nav_server
     _nav_server.post("reset")
+
+
+@pytest.fixture
+def app_env(clean_db: str, mailbox, vies: str, nav_standin: StandIn) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The suite's app environment with NAV at the stand-in (the dev technical user)."""
+    from tests.conftest import make_env
+
+    return make_env(clean_db, mailbox.port, vies, NAV_API_URL=nav_standin.url, NAV_TIMEOUT="2")
