@@ -3,10 +3,11 @@ written by the reporting workflow's activities, read by the console."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.models.base import Base
 from core.models.records import utcnow
@@ -29,3 +30,32 @@ class NavReport(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+def latest_reports(session: Session, invoice_numbers: Iterable[str]) -> dict[str, NavReport]:
+    """Each invoice's newest attempt: the NAV status the console shows beside it."""
+    numbers = list(invoice_numbers)
+    if not numbers:
+        return {}
+    newest = (
+        select(NavReport.invoice_number, func.max(NavReport.attempt).label("attempt"))
+        .where(NavReport.invoice_number.in_(numbers))
+        .group_by(NavReport.invoice_number)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(NavReport).join(
+            newest,
+            (NavReport.invoice_number == newest.c.invoice_number)
+            & (NavReport.attempt == newest.c.attempt),
+        )
+    )
+    return {row.invoice_number: row for row in rows}
+
+
+def next_attempt(session: Session, invoice_number: str) -> int:
+    """The attempt number of a corrected re-send (1 for the first report)."""
+    last = session.scalar(
+        select(func.max(NavReport.attempt)).where(NavReport.invoice_number == invoice_number)
+    )
+    return (last or 0) + 1

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.models import NavReport
+from core.models.nav_reports import latest_reports, next_attempt
 from nav.invoice_xml import invoice_data_xml
 from tests.nav.conftest import StandIn
 from tests.nav.samples import credit_note, de_invoice, hu_invoice
@@ -81,6 +82,10 @@ async def test_an_aborted_report_is_stored_and_a_corrected_one_is_done(
     rows = _rows(app, invoice.number)
     assert [(r.attempt, r.status) for r in rows] == [(1, "ABORTED"), (2, "DONE")]
     assert "currencyCode" in rows[0].messages[0]["text"]
+    with app.extensions["aos_sessions"]() as session:
+        assert latest_reports(session, [invoice.number, "AOS-unknown"])[invoice.number].attempt == 2
+        assert next_attempt(session, invoice.number) == 3
+        assert next_attempt(session, "AOS-unknown") == 1
 
 
 async def test_a_second_report_of_the_same_number_is_aborted(ts_env, ts_worker, app, nav_standin):  # type: ignore[no-untyped-def]
