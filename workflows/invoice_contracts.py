@@ -6,6 +6,7 @@ worker and the invoicing side that starts a report all use them.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -53,6 +54,14 @@ class InvoiceReportInput:
     @property
     def report_id(self) -> str:
         return report_workflow_id(self.invoice_number, self.attempt)
+
+    @classmethod
+    def of(
+        cls, invoice_number: str, operation: str, invoice_xml: bytes, attempt: int = 1
+    ) -> InvoiceReportInput:
+        """The workflow's input from the invoice data XML itself."""
+        encoded = base64.b64encode(invoice_xml).decode("ascii")
+        return cls(invoice_number, operation, encoded, attempt)
 
 
 @dataclass

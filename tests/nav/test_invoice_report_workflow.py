@@ -4,11 +4,11 @@ re-send, NAV down for hours, and the request refused."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from temporalio.worker import Replayer
 
 from core.models import NavReport
 from core.models.nav_reports import latest_reports, next_attempt
@@ -20,12 +20,7 @@ from workflows.invoice_report import InvoiceReportWorkflow
 
 
 def _input(xml: bytes, number: str, operation: str = "CREATE", attempt: int = 1):  # type: ignore[no-untyped-def]
-    return ic.InvoiceReportInput(
-        invoice_number=number,
-        operation=operation,
-        invoice_xml_b64=base64.b64encode(xml).decode(),
-        attempt=attempt,
-    )
+    return ic.InvoiceReportInput.of(number, operation, xml, attempt)
 
 
 async def _report(env, worker, inp: ic.InvoiceReportInput) -> ic.InvoiceReportResult:  # type: ignore[no-untyped-def]
@@ -53,6 +48,23 @@ async def test_an_invoice_is_reported_and_done(ts_env, ts_worker, app, nav_stand
     [row] = _rows(app, invoice.number)
     assert (row.status, row.transaction_id, row.messages) == ("DONE", result.transaction_id, [])
     assert row.id == "nav-report-AOS-2026-000002-1"
+
+
+async def test_a_recorded_report_replays_deterministically(ts_env, ts_worker, app, nav_standin):  # type: ignore[no-untyped-def]
+    nav_standin.post("fault", mode="503", count=2)
+    invoice = hu_invoice("AOS-2026-000020")
+    handle = await ts_env.client.start_workflow(
+        InvoiceReportWorkflow.run,
+        _input(invoice_data_xml(invoice), invoice.number),
+        id=ic.report_workflow_id(invoice.number),
+        task_queue=ts_worker.task_queue,
+    )
+    assert (await handle.result()).status == "DONE"
+    history = await handle.fetch_history()
+    replay = await Replayer(workflows=[InvoiceReportWorkflow]).replay_workflow(
+        history, raise_on_replay_failure=False
+    )
+    assert replay.replay_failure is None
 
 
 async def test_a_credit_note_is_done_with_navs_warning_stored(ts_env, ts_worker, app, nav_standin):  # type: ignore[no-untyped-def]
