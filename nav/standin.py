@@ -37,7 +37,15 @@ from nav import crypto
 from nav.client import TechnicalUser
 from nav.dev import DEV_USER, STANDIN_PORT
 from nav.schemas import API_NS, COMMON_NS, api_errors, data_errors
-from nav.standin_rules import business_findings, business_message, response, technical_message
+from nav.standin_rules import (
+    Finding,
+    Refusal,
+    business_findings,
+    check_user,
+    messages,
+    response,
+    technical_message,
+)
 
 PREFIX = "/invoiceService/v3"
 TOKEN_LIFETIME = timedelta(minutes=5)
@@ -47,7 +55,7 @@ _NS = {"api": API_NS, "common": COMMON_NS}
 @dataclass
 class _Transaction:
     operations: list[tuple[str, str, bytes]]  # (index, operation, invoice data)
-    final: list[tuple[str, list[Any]]] = field(default_factory=list)  # per operation
+    final: list[tuple[str, list[Finding]]] = field(default_factory=list)  # per operation
     polls: int = 0
 
 
@@ -68,46 +76,19 @@ class _State:
     timeout_seconds: float = 5.0
 
 
-class _Refusal(Exception):
-    def __init__(self, status: int, code: str, message: str, messages: list[str] = ()) -> None:
-        super().__init__(code)
-        self.status, self.code, self.message, self.messages = status, code, message, messages
-
-
 def _xml(doc: etree._Element, status: int = 200) -> Response:
     body = etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
     return Response(body, status=status, mimetype="application/xml")
 
 
-def _check(state: _State, doc: etree._Element, operations: list[tuple[str, str]]) -> None:
-    """The user and the signature; NAV answers both wrong the same way as it says here."""
-    login = doc.findtext("common:user/common:login", namespaces=_NS)
-    user = state.users.get(login or "")
-    password = doc.findtext("common:user/common:passwordHash", namespaces=_NS)
-    tax_number = doc.findtext("common:user/common:taxNumber", namespaces=_NS)
-    if (
-        user is None
-        or password != crypto.password_hash(user.password)
-        or tax_number != user.tax_number
-    ):
-        raise _Refusal(401, "INVALID_SECURITY_USER", "Invalid security user!")
-    if doc.findtext("common:header/common:requestVersion", namespaces=_NS) != "3.0":
-        raise _Refusal(
-            400, "REQUEST_VERSION_NOT_ALLOWED", "The version of the request is not supported!"
-        )
-    request_id = doc.findtext("common:header/common:requestId", namespaces=_NS) or ""
-    stamp = doc.findtext("common:header/common:timestamp", namespaces=_NS) or ""
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    wanted = crypto.request_signature(request_id, moment, user.signature_key, operations)
-    if doc.findtext("common:user/common:requestSignature", namespaces=_NS) != wanted:
-        raise _Refusal(400, "INVALID_REQUEST_SIGNATURE", "Invalid request signature!")
-
-
-def _evaluate(state: _State, operation: str, data: bytes) -> tuple[str, list[Any]]:
-    """The final status of one invoice and its messages ("tech", code, text) or Finding."""
+def _evaluate(state: _State, operation: str, data: bytes) -> tuple[str, list[Finding]]:
+    """The final status of one invoice and NAV's messages about it."""
     errors = data_errors(data)
     if errors:
-        return "ABORTED", [("tech", "SCHEMA_VIOLATION", error) for error in errors[:5]]
+        return "ABORTED", [
+            Finding("ERROR", "SCHEMA_VIOLATION", message=error, technical=True)
+            for error in errors[:5]
+        ]
     document = etree.fromstring(data)
     findings = business_findings(document, operation, state.reported)
     if any(f.result_code == "ERROR" for f in findings):
@@ -152,29 +133,28 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
         try:
             errors = api_errors(body)
             if errors:
-                raise _Refusal(400, "SCHEMA_VIOLATION", "Request schema violation", errors[:5])
+                raise Refusal(400, "SCHEMA_VIOLATION", "Request schema violation", errors[:5])
             doc = etree.fromstring(body)
             request_id = doc.findtext("common:header/common:requestId", namespaces=_NS) or ""
             software = doc.find("api:software", _NS)
             if etree.QName(doc).localname != root.replace("Response", "Request"):
-                raise _Refusal(
+                raise Refusal(
                     400, "SCHEMA_VIOLATION", f"Expected {root.replace('Response', 'Request')}"
                 )
             with state.lock:
                 return _xml(answer(doc, response(root, request_id, software)))
-        except _Refusal as refusal:
+        except Refusal as refusal:
             error = response(
                 "GeneralErrorResponse", request_id, software, "ERROR", refusal.code, refusal.message
             )
-            for message in refusal.messages:
+            for message in refusal.details:
                 technical_message(error, refusal.code, message)
             return _xml(error, refusal.status)
 
     @app.post(f"{PREFIX}/tokenExchange")
     def token_exchange() -> Any:
         def answer(doc: etree._Element, out: etree._Element) -> etree._Element:
-            _check(state, doc, [])
-            user = state.users[doc.findtext("common:user/common:login", namespaces=_NS)]
+            user = check_user(state.users, doc, [])
             token = f"{secrets.token_hex(16)}{secrets.token_hex(6).upper()}"
             now = datetime.now(UTC)
             state.tokens[token] = now + TOKEN_LIFETIME
@@ -203,11 +183,11 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
                 )
                 for item in doc.iterfind("api:invoiceOperations/api:invoiceOperation", _NS)
             ]
-            _check(state, doc, [(op, data) for _, op, data in items])
+            check_user(state.users, doc, [(op, data) for _, op, data in items])
             token = doc.findtext("api:exchangeToken", namespaces=_NS) or ""
             valid_until = state.tokens.pop(token, None)  # single use
             if valid_until is None or valid_until < datetime.now(UTC):
-                raise _Refusal(400, "INVALID_EXCHANGE_TOKEN", "Invalid exchange token!")
+                raise Refusal(400, "INVALID_EXCHANGE_TOKEN", "Invalid exchange token!")
             transaction_id = secrets.token_hex(8).upper()
             state.transactions[transaction_id] = _Transaction(
                 [(index, op, base64.b64decode(data)) for index, op, data in items]
@@ -220,7 +200,7 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
     @app.post(f"{PREFIX}/queryTransactionStatus")
     def query_transaction_status() -> Any:
         def answer(doc: etree._Element, out: etree._Element) -> etree._Element:
-            _check(state, doc, [])
+            check_user(state.users, doc, [])
             transaction = state.transactions.get(doc.findtext("api:transactionId", namespaces=_NS))
             if transaction is None:
                 return out  # NAV: OK without processingResults
@@ -234,17 +214,12 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
                 result = etree.SubElement(results, f"{{{API_NS}}}processingResult")
                 etree.SubElement(result, f"{{{API_NS}}}index").text = index
                 if transaction.final:
-                    status, messages = transaction.final[i]
+                    status, findings = transaction.final[i]
                 else:
                     status = ("RECEIVED", "PROCESSING", "SAVED")[min(transaction.polls - 1, 2)]
-                    messages = []
+                    findings = []
                 etree.SubElement(result, f"{{{API_NS}}}invoiceStatus").text = status
-                for message in messages:
-                    if isinstance(message, tuple):
-                        technical_message(result, message[1], message[2])
-                for message in messages:
-                    if not isinstance(message, tuple):
-                        business_message(result, message)
+                messages(result, findings)
                 etree.SubElement(result, f"{{{API_NS}}}compressedContentIndicator").text = "false"
             etree.SubElement(results, f"{{{API_NS}}}originalRequestVersion").text = "3.0"
             return out

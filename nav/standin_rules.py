@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from nav import crypto
+from nav.client import TechnicalUser
 from nav.schemas import API_NS, COMMON_NS, DATA_NS
 
 _NS = {"d": DATA_NS, "api": API_NS, "common": COMMON_NS}
@@ -37,10 +39,48 @@ class Finding:
     result_code: str  # ERROR or WARN
     code: str
     line: int | None = None
+    message: str | None = None  # a schema error's own text
+    technical: bool = False  # a technicalValidationMessage (schema), else a business one
 
     @property
     def text(self) -> str:
-        return TEXTS[self.code]
+        return self.message or TEXTS[self.code]
+
+
+class Refusal(Exception):
+    """A request NAV refuses outright: a GeneralErrorResponse with this HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, details: list[str] | None = None):
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+        self.details = details or []
+
+
+def check_user(
+    users: dict[str, TechnicalUser], doc: etree._Element, operations: list[tuple[str, str]]
+) -> TechnicalUser:
+    """The technical user, its password hash and the request signature, as NAV checks them."""
+    login = doc.findtext("common:user/common:login", namespaces=_NS)
+    user = users.get(login or "")
+    password = doc.findtext("common:user/common:passwordHash", namespaces=_NS)
+    tax_number = doc.findtext("common:user/common:taxNumber", namespaces=_NS)
+    if (
+        user is None
+        or password != crypto.password_hash(user.password)
+        or tax_number != user.tax_number
+    ):
+        raise Refusal(401, "INVALID_SECURITY_USER", "Invalid security user!")
+    if doc.findtext("common:header/common:requestVersion", namespaces=_NS) != "3.0":
+        raise Refusal(
+            400, "REQUEST_VERSION_NOT_ALLOWED", "The version of the request is not supported!"
+        )
+    request_id = doc.findtext("common:header/common:requestId", namespaces=_NS) or ""
+    stamp = doc.findtext("common:header/common:timestamp", namespaces=_NS) or ""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    wanted = crypto.request_signature(request_id, moment, user.signature_key, operations)
+    if doc.findtext("common:user/common:requestSignature", namespaces=_NS) != wanted:
+        raise Refusal(400, "INVALID_REQUEST_SIGNATURE", "Invalid request signature!")
+    return user
 
 
 def _decimal(node: etree._Element, path: str) -> Decimal | None:
@@ -149,7 +189,17 @@ def technical_message(parent: etree._Element, code: str, message: str) -> None:
     _el(node, COMMON_NS, "message", message[:1024])
 
 
-def business_message(parent: etree._Element, finding: Finding) -> None:
+def messages(parent: etree._Element, findings: list[Finding]) -> None:
+    """The schema's (technical) messages first, then the business ones: the XSD's order."""
+    for finding in findings:
+        if finding.technical:
+            technical_message(parent, finding.code, finding.text)
+    for finding in findings:
+        if not finding.technical:
+            _business_message(parent, finding)
+
+
+def _business_message(parent: etree._Element, finding: Finding) -> None:
     node = _el(parent, API_NS, "businessValidationMessages")
     _el(node, API_NS, "validationResultCode", finding.result_code)
     _el(node, API_NS, "validationErrorCode", finding.code)
