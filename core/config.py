@@ -196,6 +196,12 @@ def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
             dev_tax_number=env.get("NAV_SOFTWARE_DEV_TAX_NUMBER") or None,
         )
         url = env.get("NAV_API_URL", NAV_TEST_API_URL)
+    if not local and not url.startswith("https://") and not _bool(env.get("AOS_ALLOW_LOCAL_NAV")):
+        # The password hash and signatures would cross the network in the clear.
+        raise ConfigError(
+            "NAV_API_URL must be https:// outside development "
+            "(AOS_ALLOW_LOCAL_NAV=1 for the local stand-in)."
+        )
     if not re.fullmatch(r"[0-9A-Z\-]{18}", software.software_id):
         raise ConfigError("NAV_SOFTWARE_ID is 18 characters of 0-9, A-Z and '-'.")
     timeout = float(env.get("NAV_TIMEOUT", "30"))

@@ -59,3 +59,10 @@ def test_an_incomplete_technical_user_is_refused_with_what_to_set(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings({**BASE, "AOS_ENV": "production", **USER, **change})
+
+
+def test_production_refuses_nav_over_plain_http_unless_the_stand_in_is_allowed() -> None:
+    env = {**BASE, "AOS_ENV": "production", **USER, "NAV_API_URL": STANDIN_URL}
+    with pytest.raises(ConfigError, match="https"):
+        load_settings(env)
+    assert load_settings({**env, "AOS_ALLOW_LOCAL_NAV": "1"}).nav.api_url == STANDIN_URL
