@@ -158,7 +158,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-NAV_TEST_API_URL = "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3"
+NAV_API_URLS = {
+    "production": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3",
+    "test": "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3",
+}
 _NAV_USER = ("NAV_LOGIN", "NAV_PASSWORD", "NAV_SIGNATURE_KEY", "NAV_EXCHANGE_KEY", "NAV_TAX_NUMBER")
 
 
@@ -195,7 +198,14 @@ def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
             dev_contact=env.get("NAV_SOFTWARE_DEV_CONTACT", DEV_SOFTWARE.dev_contact),
             dev_tax_number=env.get("NAV_SOFTWARE_DEV_TAX_NUMBER") or None,
         )
-        url = env.get("NAV_API_URL", NAV_TEST_API_URL)
+        # NAV's test and production systems have their own technical users: which one is
+        # meant is said, never guessed.
+        url = env.get("NAV_API_URL", "" if not local else NAV_API_URLS["test"])
+        if not url:
+            raise ConfigError(
+                f"NAV_API_URL must be set: {NAV_API_URLS['production']} (production) "
+                f"or {NAV_API_URLS['test']} (NAV's test system)."
+            )
     if not local and not url.startswith("https://") and not _bool(env.get("AOS_ALLOW_LOCAL_NAV")):
         # The password hash and signatures would cross the network in the clear.
         raise ConfigError(
@@ -204,7 +214,10 @@ def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
         )
     if not re.fullmatch(r"[0-9A-Z\-]{18}", software.software_id):
         raise ConfigError("NAV_SOFTWARE_ID is 18 characters of 0-9, A-Z and '-'.")
-    timeout = float(env.get("NAV_TIMEOUT", "30"))
+    try:
+        timeout = float(env.get("NAV_TIMEOUT", "30"))
+    except ValueError:
+        raise ConfigError("NAV_TIMEOUT is a number of seconds, e.g. 30.") from None
     return NavConfig(api_url=url.rstrip("/"), user=user, software=software, timeout=timeout)
 
 

@@ -9,6 +9,7 @@ from core.config import ConfigError, load_settings
 from nav.dev import DEV_USER, STANDIN_URL
 
 BASE = {"SECRET_KEY": "k" * 32}
+URL = {"NAV_API_URL": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3"}
 USER = {
     "NAV_LOGIN": "techuser01",
     "NAV_PASSWORD": "secret password",
@@ -31,6 +32,7 @@ def test_production_without_a_technical_user_has_no_nav() -> None:
 
 def test_a_technical_user_is_read_with_the_first_eight_digits_of_the_tax_number() -> None:
     env = {**BASE, "AOS_ENV": "production", **USER, "NAV_SOFTWARE_DEV_TAX_NUMBER": "12345676"}
+    env["NAV_API_URL"] = "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3"
     nav = load_settings(env).nav
     assert nav.api_url == "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3"
     assert nav.user.tax_number == "12345676"
@@ -50,6 +52,8 @@ def test_the_api_url_is_a_setting() -> None:
     ("change", "message"),
     [
         ({"NAV_PASSWORD": ""}, "NAV_PASSWORD"),
+        ({"NAV_API_URL": ""}, "NAV_API_URL must be set"),
+        ({"NAV_TIMEOUT": "soon"}, "NAV_TIMEOUT"),
         ({"NAV_EXCHANGE_KEY": "short"}, "16-character"),
         ({"NAV_SOFTWARE_ID": "aos"}, "NAV_SOFTWARE_ID"),
     ],
@@ -58,7 +62,7 @@ def test_an_incomplete_technical_user_is_refused_with_what_to_set(
     change: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ConfigError, match=message):
-        load_settings({**BASE, "AOS_ENV": "production", **USER, **change})
+        load_settings({**BASE, "AOS_ENV": "production", **USER, **URL, **change})
 
 
 def test_production_refuses_nav_over_plain_http_unless_the_stand_in_is_allowed() -> None:
