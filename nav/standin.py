@@ -42,6 +42,7 @@ from nav.standin_rules import (
     Refusal,
     business_findings,
     check_user,
+    exception_response,
     messages,
     response,
     technical_message,
@@ -118,8 +119,8 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
         if mode == "timeout":
             state.wake.wait(state.timeout_seconds)
             return Response("", status=504)
-        if mode == "500":
-            return Response(b"<html>Internal Server Error</html>", status=500, mimetype="text/html")
+        if mode == "500":  # what NAV itself answers when it fails inside
+            return _xml(exception_response(), 500)
         if mode == "503":
             return Response(b"Service Unavailable", status=503, mimetype="text/plain")
         return None

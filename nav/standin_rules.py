@@ -182,6 +182,15 @@ def response(
     return doc
 
 
+def exception_response() -> etree._Element:
+    """NAV's answer when it fails inside (HTTP 500): OPERATION_FAILED."""
+    doc = etree.Element(f"{{{COMMON_NS}}}GeneralExceptionResponse", nsmap={"common": COMMON_NS})
+    _el(doc, COMMON_NS, "funcCode", "ERROR")
+    _el(doc, COMMON_NS, "errorCode", "OPERATION_FAILED")
+    _el(doc, COMMON_NS, "message", "Operation failed!")
+    return doc
+
+
 def technical_message(parent: etree._Element, code: str, message: str) -> None:
     node = _el(parent, API_NS, "technicalValidationMessages")
     _el(node, COMMON_NS, "validationResultCode", "ERROR")

@@ -132,7 +132,7 @@ def test_a_reused_exchange_token_is_refused(nav_standin: StandIn) -> None:
     assert refused.value.code == "INVALID_EXCHANGE_TOKEN"
 
 
-@pytest.mark.parametrize(("mode", "code"), [("503", "HTTP_503"), ("500", "HTTP_500")])
+@pytest.mark.parametrize(("mode", "code"), [("503", "HTTP_503"), ("500", "OPERATION_FAILED")])
 def test_an_outage_is_unavailable_and_then_it_works_again(
     nav_standin: StandIn, mode: str, code: str
 ) -> None:
@@ -183,7 +183,10 @@ def test_the_stand_ins_answers_are_valid_api_documents(nav_standin: StandIn) -> 
     _until_final(client, client.manage_invoice("MODIFY", xml))
     with pytest.raises(NavRejected):
         NavClient(nav_standin.config(password="x"), http=http).token_exchange()
-    assert len(answers) >= 4
+    nav_standin.post("fault", mode="500", count=1)
+    with pytest.raises(NavUnavailable):
+        NavClient(nav_standin.config(), http=http).token_exchange()
+    assert len(answers) >= 5
     assert [api_errors(a) for a in answers] == [[] for _ in answers]
     sent = etree.fromstring(answers[0])
     assert etree.QName(sent).namespace == "http://schemas.nav.gov.hu/OSA/3.0/api"
