@@ -31,6 +31,13 @@ TEXTS = {
     "price (with the given discount taken into account) does not match the net amount.",
     "INCORRECT_SUMMARY_DATA_INVOICE_NET_AMOUNT_HUF": "The net values of the invoice provided "
     "in the original currency and HUF do not match.",
+    "INVOICE_REFERENCE_EXPECTED": "It is mandatory to refer to the original invoice in case of "
+    "a modification document.",
+    "INVOICE_REFERENCE_NOT_EXPECTED": "Original invoice cannot refer to any document.",
+    "LINE_MODIFICATION_EXPECTED": "Line reference must be provided if a modification document "
+    "contains a line.",
+    "LINE_MODIFICATION_NOT_EXPECTED": "Line reference cannot be provided in the original invoice.",
+    "MISSING_CUSTOMER_DOMESTIC_TAXNUMBER": "Missing customer’s domestic tax number.",
 }
 
 
@@ -105,8 +112,16 @@ def business_findings(
     if issued > today:
         found.append(Finding("ERROR", "INCORRECT_DATE_INVOICE_ISSUE_DATE_LATE"))
     original = data.findtext(".//d:invoiceReference/d:originalInvoiceNumber", namespaces=_NS)
+    found += _chain_findings(data, operation, original)
     if original is not None and original not in reported:
         found.append(Finding("WARN", "INVALID_INVOICE_REFERENCE"))
+    customer = data.find(".//d:customerInfo", _NS)
+    if (
+        customer is not None
+        and customer.findtext("d:customerVatStatus", namespaces=_NS) == "DOMESTIC"
+        and customer.find("d:customerVatData/d:customerTaxNumber", _NS) is None
+    ):
+        found.append(Finding("ERROR", "MISSING_CUSTOMER_DOMESTIC_TAXNUMBER"))
     rate = _decimal(data, ".//d:invoiceDetail/d:exchangeRate") or Decimal(1)
     for line in data.iterfind(".//d:invoiceLines/d:line", _NS):
         line_number = int(line.findtext("d:lineNumber", namespaces=_NS) or 0)
@@ -130,6 +145,23 @@ def business_findings(
     ):
         found.append(Finding("WARN", "INCORRECT_SUMMARY_DATA_INVOICE_NET_AMOUNT_HUF"))
     return found
+
+
+def _chain_findings(data: etree._Element, operation: str, original: str | None) -> list[Finding]:
+    """A modification refers to its original invoice and each of its lines to a line of the
+    chain; an original invoice does neither."""
+    modifying = operation in {"MODIFY", "STORNO"}
+    lines = list(data.iterfind(".//d:invoiceLines/d:line", _NS))
+    referenced = [line.find("d:lineModificationReference", _NS) is not None for line in lines]
+    if modifying and original is None:
+        return [Finding("ERROR", "INVOICE_REFERENCE_EXPECTED")]
+    if not modifying and original is not None:
+        return [Finding("ERROR", "INVOICE_REFERENCE_NOT_EXPECTED")]
+    if modifying and not all(referenced):
+        return [Finding("ERROR", "LINE_MODIFICATION_EXPECTED")]
+    if not modifying and any(referenced):
+        return [Finding("ERROR", "LINE_MODIFICATION_NOT_EXPECTED")]
+    return []
 
 
 def _el(parent: etree._Element, ns: str, name: str, text: str | None = None) -> etree._Element:

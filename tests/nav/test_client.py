@@ -45,14 +45,64 @@ def test_an_eu_invoice_in_eur_is_done(nav_standin: StandIn) -> None:
     assert status.status == "DONE"
 
 
-def test_a_credit_note_before_its_invoice_is_done_with_a_warning(nav_standin: StandIn) -> None:
+@pytest.mark.parametrize("operation", ["MODIFY", "STORNO"])
+def test_a_credit_note_before_its_invoice_is_done_with_a_warning(
+    nav_standin: StandIn, operation: str
+) -> None:
     client = nav_standin.client()
     xml = invoice_data_xml(credit_note(hu_invoice()))
-    status, _ = _until_final(client, client.manage_invoice("MODIFY", xml))
+    status, _ = _until_final(client, client.manage_invoice(operation, xml))
     assert status.status == "DONE"
     assert [(m.result_code, m.code) for m in status.messages] == [
         ("WARN", "INVALID_INVOICE_REFERENCE")
     ]
+
+
+def test_a_credit_note_after_its_invoice_is_done_without_warnings(nav_standin: StandIn) -> None:
+    client = nav_standin.client()
+    invoice = hu_invoice()
+    assert _until_final(client, client.manage_invoice("CREATE", invoice_data_xml(invoice)))[0]
+    status, _ = _until_final(
+        client, client.manage_invoice("STORNO", invoice_data_xml(credit_note(invoice)))
+    )
+    assert (status.status, status.messages) == ("DONE", ())
+
+
+@pytest.mark.parametrize(
+    ("operation", "which", "code"),
+    [
+        ("CREATE", "credit note", "INVOICE_REFERENCE_NOT_EXPECTED"),
+        ("STORNO", "invoice", "INVOICE_REFERENCE_EXPECTED"),
+        ("MODIFY", "credit note without line references", "LINE_MODIFICATION_EXPECTED"),
+        ("CREATE", "domestic buyer without tax number", "MISSING_CUSTOMER_DOMESTIC_TAXNUMBER"),
+    ],
+)
+def test_a_document_against_navs_chain_rules_is_aborted(
+    nav_standin: StandIn, operation: str, which: str, code: str
+) -> None:
+    invoice = hu_invoice()
+    xml = {
+        "credit note": lambda: invoice_data_xml(credit_note(invoice)),
+        "invoice": lambda: invoice_data_xml(invoice),
+        "credit note without line references": lambda: invoice_data_xml(
+            replace(
+                credit_note(invoice),
+                lines=tuple(replace(x, reference_line=None) for x in credit_note(invoice).lines),
+            )
+        ),
+        "domestic buyer without tax number": lambda: _without_customer_tax_number(invoice),
+    }[which]()
+    client = nav_standin.client()
+    status, _ = _until_final(client, client.manage_invoice(operation, xml))
+    assert status.status == "ABORTED"
+    assert [m.code for m in status.messages if m.result_code == "ERROR"] == [code]
+
+
+def _without_customer_tax_number(invoice) -> bytes:  # type: ignore[no-untyped-def]
+    doc = etree.fromstring(invoice_data_xml(invoice))
+    vat_data = doc.find(".//{*}customerInfo/{*}customerVatData")
+    vat_data.getparent().remove(vat_data)
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
 
 
 def test_the_same_number_twice_is_aborted_with_navs_code(nav_standin: StandIn) -> None:
