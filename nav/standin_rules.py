@@ -18,7 +18,7 @@ from nav.client import TechnicalUser
 from nav.schemas import API_NS, COMMON_NS, DATA_NS
 
 _NS = {"d": DATA_NS, "api": API_NS, "common": COMMON_NS}
-# NAV tolerates rounding: 1 HUF per line, as its documentation says for HUF conversions.
+# Rounding the stand-in tolerates between an amount × exchange rate and its HUF value.
 HUF_TOLERANCE = Decimal(1)
 TEXTS = {
     "INVOICE_NUMBER_NOT_UNIQUE": "The specified invoice number has already been used previously.",

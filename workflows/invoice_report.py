@@ -17,8 +17,8 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from workflows import invoice_contracts as ic
 
-# NAV down: attempts 30 s, 1 min, 2 min ... then every 30 min, for up to 7 days (the
-# invoices of a long outage are reported once NAV is back, as NAV's outage rules allow).
+# NAV down: attempts 30 s, 1 min, 2 min ... then every 30 min, for up to 7 days: the
+# invoices of a long outage are reported once NAV is back.
 NAV_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=30),
     backoff_coefficient=2.0,

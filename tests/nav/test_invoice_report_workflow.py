@@ -4,6 +4,7 @@ re-send, NAV down for hours, and the request refused."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -112,7 +113,20 @@ async def test_a_second_report_of_the_same_number_is_aborted(ts_env, ts_worker, 
 async def test_nav_down_for_hours_is_waited_out(ts_env, ts_worker, app, nav_standin):  # type: ignore[no-untyped-def]
     nav_standin.post("fault", mode="503", count=10)  # 30 s, 1, 2, 4 … min, then 30 min apart
     invoice = hu_invoice("AOS-2026-000011")
-    result = await _report(ts_env, ts_worker, _input(invoice_data_xml(invoice), invoice.number))
+    handle = await ts_env.client.start_workflow(
+        InvoiceReportWorkflow.run,
+        _input(invoice_data_xml(invoice), invoice.number),
+        id=ic.report_workflow_id(invoice.number),
+        task_queue=ts_worker.task_queue,
+    )
+    for _ in range(100):  # the first refused attempt (bounded wait for that condition)
+        if nav_standin.state.refused and _rows(app, invoice.number):
+            break
+        await asyncio.sleep(0.05)
+    # Meanwhile the console sees the report waiting for NAV.
+    assert _rows(app, invoice.number)[0].status == "SUBMITTING"
+    assert await handle.query(InvoiceReportWorkflow.status) == "SUBMITTING"
+    result = await handle.result()
     assert result.status == "DONE"
     took = datetime.fromisoformat(result.finished_at) - datetime.fromisoformat(result.started_at)
     assert took > timedelta(hours=2)
