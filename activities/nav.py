@@ -49,6 +49,12 @@ class NavActivities:
 
     @activity.defn(name=ic.ACTIVITY_SUBMIT_INVOICE_REPORT)
     def submit_invoice_report(self, req: ic.InvoiceReportInput) -> ic.SubmitResult:
+        if req.operation not in ic.OPERATIONS:  # the caller's bug: no retry mends it
+            raise ApplicationError(
+                f"Unknown NAV operation {req.operation!r} (CREATE, MODIFY or STORNO)",
+                type=ic.ERROR_BAD_REPORT,
+                non_retryable=True,
+            )
         with self._sessions.begin() as session:
             report = session.get(NavReport, req.report_id)
             if report is None:
