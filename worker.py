@@ -29,6 +29,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.mail import MailActivities
+from activities.nav import NavActivities
 from activities.records import RecordActivities
 from activities.retention import RetentionActivities
 from activities.sweep import StartSweep
@@ -41,8 +42,10 @@ from core.mail_app import MailApp
 from core.production import startup_settings
 from core.retention_schedule import ensure_retention_schedule
 from core.temporal_setup import ensure_search_attributes
+from nav.client import NavClient
 from vies.client import ViesClient
 from vies.vatnumber import requester_vat_problem
+from workflows.invoice_report import InvoiceReportWorkflow
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.retention import PersonalDataRetentionWorkflow
@@ -67,7 +70,11 @@ VALIDATION_GRACE_SECONDS = 3.0
 # `make bench --py-spy`. They are plain dataclasses and enums, without state or I/O, so
 # they are shared; the workflow modules themselves stay sandboxed (their determinism
 # checks remain).
-SHARED_WITH_WORKFLOWS = ("workflows.contracts", "workflows.retention_contracts")
+SHARED_WITH_WORKFLOWS = (
+    "workflows.contracts",
+    "workflows.retention_contracts",
+    "workflows.invoice_contracts",
+)
 
 
 def check_smtp(settings: Settings) -> None:
@@ -112,6 +119,7 @@ def build_worker(
     mail = MailActivities(MailApp(settings), sessions)
     vies = ViesActivities(vies_client, sessions)
     retention = RetentionActivities(sessions)
+    nav = NavActivities(NavClient(settings.nav) if settings.nav else None, sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -120,6 +128,7 @@ def build_worker(
             OutboxMailWorkflow,
             PersonalDataRetentionWorkflow,
             VatOnlyWorkflow,
+            InvoiceReportWorkflow,
         ],
         activities=[
             records.record_status,
@@ -130,6 +139,8 @@ def build_worker(
             mail.send_outbox_mail,
             vies.check_vat,
             retention.purge_personal_data,
+            nav.submit_invoice_report,
+            nav.query_invoice_report,
         ],
         activity_executor=executor,
         workflow_runner=SandboxedWorkflowRunner(

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nav.client import NavConfig, Software, TechnicalUser
+from nav.dev import DEV_SOFTWARE, DEV_USER, STANDIN_URL
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = f"sqlite:///{REPO_ROOT / 'var' / 'aos.db'}"
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
@@ -102,6 +105,9 @@ class Settings:
     personal_data_retention: int = 90 * 86400
     # CHANGES_WINDOW: how long an applicant has to send the changes an administrator asked for.
     changes_window: int = 7 * 86400
+    # NAV Online Számla (issue 27): NAV_API_URL and the technical user; None when they are
+    # not set outside development (the reports then wait, retried, until they are).
+    nav: NavConfig | None = field(default=None, repr=False)
 
     @property
     def is_development(self) -> bool:
@@ -148,7 +154,71 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **security_settings(env),
         personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
         changes_window=parse_duration(env.get("CHANGES_WINDOW", "7d")),
+        nav=nav_settings(env, environment),
     )
+
+
+NAV_API_URLS = {
+    "production": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3",
+    "test": "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3",
+}
+_NAV_USER = ("NAV_LOGIN", "NAV_PASSWORD", "NAV_SIGNATURE_KEY", "NAV_EXCHANGE_KEY", "NAV_TAX_NUMBER")
+
+
+def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
+    """NAV_API_URL, the technical user (NAV_LOGIN, NAV_PASSWORD, NAV_SIGNATURE_KEY,
+    NAV_EXCHANGE_KEY, NAV_TAX_NUMBER) and the software (NAV_SOFTWARE_ID, ...). Development
+    without them talks to the local stand-in (`python -m nav.standin`) as its dev user."""
+    local = environment in {"development", "testing"}
+    given = [name for name in _NAV_USER if env.get(name)]
+    if not given:
+        if not local:
+            return None
+        user, software = DEV_USER, DEV_SOFTWARE
+        url = env.get("NAV_API_URL", STANDIN_URL)
+    else:
+        missing = [name for name in _NAV_USER if not env.get(name)]
+        if missing:
+            raise ConfigError(f"NAV technical user incomplete: set {', '.join(missing)}.")
+        if len(env["NAV_EXCHANGE_KEY"]) != 16:
+            raise ConfigError("NAV_EXCHANGE_KEY is the 16-character exchange key NAV issued.")
+        tax_number = env["NAV_TAX_NUMBER"].strip()[:8]
+        user = TechnicalUser(
+            login=env["NAV_LOGIN"],
+            password=env["NAV_PASSWORD"],
+            signature_key=env["NAV_SIGNATURE_KEY"],
+            exchange_key=env["NAV_EXCHANGE_KEY"],
+            tax_number=tax_number,
+        )
+        software = Software(
+            software_id=env.get("NAV_SOFTWARE_ID") or f"HU{tax_number}-AOS-001",
+            name=env.get("NAV_SOFTWARE_NAME", DEV_SOFTWARE.name),
+            main_version=env.get("NAV_SOFTWARE_VERSION", DEV_SOFTWARE.main_version),
+            dev_name=env.get("NAV_SOFTWARE_DEV_NAME", DEV_SOFTWARE.dev_name),
+            dev_contact=env.get("NAV_SOFTWARE_DEV_CONTACT", DEV_SOFTWARE.dev_contact),
+            dev_tax_number=env.get("NAV_SOFTWARE_DEV_TAX_NUMBER") or None,
+        )
+        # NAV's test and production systems have their own technical users: which one is
+        # meant is said, never guessed.
+        url = env.get("NAV_API_URL", "" if not local else NAV_API_URLS["test"])
+        if not url:
+            raise ConfigError(
+                f"NAV_API_URL must be set: {NAV_API_URLS['production']} (production) "
+                f"or {NAV_API_URLS['test']} (NAV's test system)."
+            )
+    if not local and not url.startswith("https://") and not _bool(env.get("AOS_ALLOW_LOCAL_NAV")):
+        # The password hash and signatures would cross the network in the clear.
+        raise ConfigError(
+            "NAV_API_URL must be https:// outside development "
+            "(AOS_ALLOW_LOCAL_NAV=1 for the local stand-in)."
+        )
+    if not re.fullmatch(r"[0-9A-Z\-]{18}", software.software_id):
+        raise ConfigError("NAV_SOFTWARE_ID is 18 characters of 0-9, A-Z and '-'.")
+    try:
+        timeout = float(env.get("NAV_TIMEOUT", "30"))
+    except ValueError:
+        raise ConfigError("NAV_TIMEOUT is a number of seconds, e.g. 30.") from None
+    return NavConfig(api_url=url.rstrip("/"), user=user, software=software, timeout=timeout)
 
 
 def security_settings(env: Mapping[str, str]) -> dict[str, object]:

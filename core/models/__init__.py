@@ -5,6 +5,7 @@ from core.models.actions import ACTION_KINDS, PersonAction
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
+from core.models.nav_reports import NavReport
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
 from core.models.records import (
@@ -29,6 +30,7 @@ __all__ = [
     "ChangeRequest",
     "CorrectionAttempt",
     "LoginSession",
+    "NavReport",
     "OutboxMessage",
     "PersonAction",
     "PriceEntry",
