@@ -27,10 +27,13 @@ __all__ = [
     "PaymentProviderUnavailable",
     "PaymentRefused",
     "Refund",
+    "WEBHOOK_PATH",
     "WebhookEvent",
     "WebhookRejected",
 ]
 
+# Where the portal receives Stripe's webhooks; make run points the stand-in here.
+WEBHOOK_PATH = "/payments/stripe/webhook"
 WEBHOOK_TOLERANCE = 300  # seconds: Stripe's default age limit for a signature
 
 
