@@ -68,8 +68,13 @@ def register_api(app: Flask) -> None:
             )
             response.headers["Stripe-Should-Retry"] = "true"
             return response
-        auth = request.headers.get("Authorization", "")
-        key = auth.removeprefix("Bearer ").strip()
+        # Bearer (the libraries) or Basic with the key as the user name (curl -u sk_...:).
+        key = (
+            request.authorization.username
+            if request.authorization and (request.authorization.type == "basic")
+            else request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        )
+        key = key or ""
         if key != state["secret_key"]:
             shown = f"{key[:8]}{'*' * max(len(key) - 12, 0)}{key[-4:]}" if key else ""
             message = (

@@ -14,6 +14,7 @@ from flask import render_template_string
 PAID, DECLINED, AUTHENTICATE = "paid", "declined", "authenticate"
 TEST_CARDS = {
     "4242424242424242": (PAID, ""),
+    "5555555555554444": (PAID, ""),  # Mastercard
     "4000000000000002": (DECLINED, "generic_decline"),
     "4000000000009995": (DECLINED, "insufficient_funds"),
     "4000002500003155": (AUTHENTICATE, ""),
