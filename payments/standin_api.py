@@ -12,6 +12,8 @@ from flask import Flask, Response, request
 from payments.standin_forms import StripeFault, decode, integer
 from payments.standin_store import Store
 
+KEY_TTL = 24 * 3600
+
 
 def answer(status: int, body: dict[str, Any], replayed: bool = False) -> Response:
     response = Response(json.dumps(body), status=status, mimetype="application/json")
@@ -50,8 +52,8 @@ def _idempotency_error(key: str) -> dict[str, Any]:
 def register_api(app: Flask) -> None:
     state = app.extensions["stripe_standin"]
     store: Store = state["store"]
-    # (api key, idempotency key) -> (fingerprint of the request, status, body)
-    remembered: dict[tuple[str, str], tuple[str, int, dict[str, Any]]] = {}
+    # (api key, idempotency key) -> (fingerprint of the request, status, body, when)
+    remembered: dict[tuple[str, str], tuple[str, int, dict[str, Any], int]] = {}
 
     @app.before_request
     def gate() -> Response | None:
@@ -94,8 +96,11 @@ def register_api(app: Flask) -> None:
             if key:
                 fingerprint = _fingerprint(request.path, request.form.items(multi=True))
                 slot = (state["secret_key"], key)
+                # Stripe forgets a key after 24 hours; so does the stand-in (by its clock).
+                for old in [k for k, v in remembered.items() if v[3] <= store.now() - KEY_TTL]:
+                    del remembered[old]
                 if slot in remembered:
-                    first, status, body = remembered[slot]
+                    first, status, body, _ = remembered[slot]
                     if first != fingerprint:
                         return answer(400, _idempotency_error(key))
                     return answer(status, body, replayed=True)
@@ -107,7 +112,7 @@ def register_api(app: Flask) -> None:
                 if (fault.code or "").startswith("parameter_"):
                     return answer(status, body)
             if key:
-                remembered[slot] = (fingerprint, status, body)
+                remembered[slot] = (fingerprint, status, body, store.now())
             return answer(status, body)
 
     @app.post("/v1/checkout/sessions")

@@ -84,9 +84,12 @@ def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     return _listify(root)
 
 
-def integer(params: dict[str, Any], name: str, *, minimum: int = 0) -> int | None:
-    """An optional whole-number parameter, as Stripe checks it."""
+def integer(
+    params: dict[str, Any], name: str, *, minimum: int = 0, label: str | None = None
+) -> int | None:
+    """An optional whole-number parameter, as Stripe checks it (``label``: its full name)."""
     raw = params.get(name)
+    name = label or name
     if raw is None or raw == "":
         return None
     try:
@@ -119,3 +122,34 @@ def metadata(params: dict[str, Any], name: str = "metadata") -> dict[str, str]:
                 "Metadata keys can be up to 40 characters and values up to 500 characters.",
             )
     return {str(k): str(v) for k, v in raw.items()}
+
+
+def line_items(params: dict[str, Any]) -> tuple[list[dict[str, Any]], str, int]:
+    """A payment session's ``line_items`` with ``price_data``: (items, currency, total)."""
+    items = params.get("line_items")
+    if not isinstance(items, list) or not items:
+        raise missing("line_items")
+    currency, total = "", 0
+    for index, item in enumerate(items):
+        at = f"line_items[{index}]"
+        price = item.get("price_data") if isinstance(item, dict) else None
+        if not isinstance(price, dict):
+            if isinstance(item, dict) and item.get("price"):
+                raise no_such("price", str(item["price"]), f"{at}[price]")
+            raise missing(f"{at}[price_data]")
+        product = price.get("product_data")
+        if not isinstance(product, dict) or not product.get("name"):
+            raise missing(f"{at}[price_data][product_data][name]")
+        unit = integer(price, "unit_amount", label=f"{at}[price_data][unit_amount]")
+        if unit is None:
+            raise missing(f"{at}[price_data][unit_amount]")
+        quantity = integer(item, "quantity", minimum=1, label=f"{at}[quantity]")
+        if quantity is None:
+            raise missing(f"{at}[quantity]")
+        item_currency = str(price.get("currency") or "").lower()
+        if not item_currency:
+            raise missing(f"{at}[price_data][currency]")
+        if currency and currency != item_currency:
+            raise invalid(f"{at}[price_data][currency]", "All line items must share a currency.")
+        currency, total = item_currency, total + unit * quantity
+    return items, currency, total

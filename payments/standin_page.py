@@ -90,7 +90,8 @@ input{width:100%;font:inherit;padding:.6rem;border:1px solid #6b7280;border-radi
 input[aria-invalid=true]{border:2px solid #b00020}
 .row{display:flex;gap:.75rem}.row>div{flex:1;min-width:0}
 .err{color:#b00020;margin:.25rem 0 0}
-.alert{border:2px solid #b00020;background:#fff5f5;padding:.75rem;border-radius:.35rem}
+.alert{border:2px solid #b00020;background:#fff5f5;padding:0 .75rem;border-radius:.35rem;
+margin-bottom:1rem}
 button{font:inherit;font-weight:600;width:100%;margin-top:1.25rem;padding:.75rem;border:0;
 border-radius:.35rem;background:#2b3990;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#2b3990;border:2px solid #2b3990}

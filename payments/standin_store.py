@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments.standin_forms import StripeFault, integer, invalid, metadata, missing, no_such
+from payments.standin_forms import (
+    StripeFault,
+    integer,
+    invalid,
+    line_items,
+    metadata,
+    missing,
+    no_such,
+)
 
 API_VERSION = "2026-10-28.endive"  # what stripe-python 16 sends
 MIN_EXPIRY, MAX_EXPIRY = 30 * 60, 24 * 3600  # expires_at: 30 minutes to 24 hours ahead
@@ -64,38 +72,7 @@ class Store:
             if not params.get("mode"):
                 raise missing("mode")
             raise invalid("mode", "The stand-in supports only mode=payment.")
-        items = params.get("line_items")
-        if not isinstance(items, list) or not items:
-            raise missing("line_items")
-        currency, total = None, 0
-        for index, item in enumerate(items):
-            price = item.get("price_data") if isinstance(item, dict) else None
-            if not isinstance(price, dict):
-                if isinstance(item, dict) and item.get("price"):
-                    raise no_such("price", str(item["price"]), f"line_items[{index}][price]")
-                raise missing(f"line_items[{index}][price_data]")
-            name = (
-                (price.get("product_data") or {}).get("name")
-                if isinstance(price.get("product_data"), dict)
-                else None
-            )
-            if not name:
-                raise missing(f"line_items[{index}][price_data][product_data][name]")
-            unit = integer(price, "unit_amount")
-            if unit is None:
-                raise missing(f"line_items[{index}][price_data][unit_amount]")
-            quantity = integer(item, "quantity", minimum=1)
-            if quantity is None:
-                raise missing(f"line_items[{index}][quantity]")
-            item_currency = str(price.get("currency") or "").lower()
-            if not item_currency:
-                raise missing(f"line_items[{index}][price_data][currency]")
-            if currency not in (None, item_currency):
-                raise invalid(
-                    f"line_items[{index}][price_data][currency]",
-                    "All line items must have the same currency.",
-                )
-            currency, total = item_currency, total + unit * quantity
+        items, currency, total = line_items(params)
         created = self.now()
         expires_at = integer(params, "expires_at")
         if expires_at is None:
