@@ -317,3 +317,19 @@ def test_idempotency_keys_are_forgotten_after_24_hours(provider, controls) -> No
     controls.post("clock/advance", seconds=24 * 3600 + 1)
     again = provider.create_checkout(order())
     assert again.id != first.id and provider.session(first.id).status == "expired"
+
+
+def test_two_clicks_on_pay_charge_once(provider: PaymentProvider, standin: StandIn) -> None:
+    session = provider.create_checkout(order())
+    answers: list[httpx.Response] = []
+    clicks = [
+        threading.Thread(target=lambda: answers.append(pay(session.url, PAID_CARD)))
+        for _ in range(2)
+    ]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join(10)
+    assert sorted(a.status_code for a in answers) == [200, 303]  # paid, then "complete"
+    events = client(standin).v1.events.list({"type": "charge.succeeded"}).data
+    assert len(events) == 1
