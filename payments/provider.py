@@ -186,6 +186,10 @@ class PaymentProvider:
             raise PaymentProviderError(str(exc.user_message or exc)) from exc
 
     def create_checkout(self, order: CheckoutRequest) -> CheckoutSession:
+        """The order's one checkout session. Asked again for the same order (a double click,
+        a retry, a second tab) within Stripe's 24 hours, the provider replays its first
+        answer: the same session, its status as it was then; ``session()`` tells the
+        current one."""
         params: dict[str, Any] = {
             "mode": "payment",
             "client_reference_id": order.order_id,

@@ -54,8 +54,9 @@ from payments.standin_hosted import register_pages
 from payments.standin_store import Store
 from payments.standin_webhooks import Sender
 
-DEV_SECRET_KEY = "sk_test_standin_development_key"
-DEV_WEBHOOK_SECRET = "whsec_standin_development_secret"
+# The same as devtools/run.py gives make run (tests/payments/test_settings.py checks).
+DEV_SECRET_KEY = "sk_test_aos_development"
+DEV_WEBHOOK_SECRET = "whsec_aos_development"
 DEFAULT_PORT = 8090
 
 
@@ -81,14 +82,8 @@ def create_app(
 
     @app.errorhandler(405)
     def not_allowed(_error: Any) -> Any:
-        return jsonify(
-            {
-                "error": {
-                    "type": "invalid_request_error",
-                    "message": (f"Unrecognized request URL ({request.method}: {request.path})."),
-                }
-            }
-        ), 404
+        message = f"Unrecognized request URL ({request.method}: {request.path})."
+        return jsonify({"error": {"type": "invalid_request_error", "message": message}}), 404
 
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -13,6 +14,10 @@ from payments.standin_store import Store
 from payments.standin_webhooks import Sender
 
 
+class ControlError(ValueError):
+    """A control request the stand-in cannot follow: 400 with the reason."""
+
+
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else {}
@@ -20,9 +25,12 @@ def _body() -> dict[str, Any]:
 
 def _number(body: dict[str, Any], name: str, default: float) -> float:
     try:
-        return float(body.get(name, default))
+        value = float(body.get(name, default))
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number") from None
+        raise ControlError(f"{name} must be a number") from None
+    if not math.isfinite(value):
+        raise ControlError(f"{name} must be a finite number")
+    return value
 
 
 def register_control(app: Flask) -> None:
@@ -30,8 +38,8 @@ def register_control(app: Flask) -> None:
     store: Store = state["store"]
     sender: Sender = state["sender"]
 
-    @app.errorhandler(ValueError)
-    def bad_value(error: ValueError) -> Any:
+    @app.errorhandler(ControlError)
+    def bad_value(error: ControlError) -> Any:
         return jsonify({"error": str(error)}), 400
 
     @app.get("/_standin/health")
@@ -67,7 +75,7 @@ def register_control(app: Flask) -> None:
     def release() -> Any:
         order = str(_body().get("order", "reverse"))
         if order not in {"reverse", "created"}:
-            raise ValueError("order must be reverse or created")
+            raise ControlError("order must be reverse or created")
         return jsonify({"released": sender.release(reverse=order == "reverse")})
 
     @app.post("/_standin/webhooks/resend")
@@ -96,21 +104,21 @@ def register_control(app: Flask) -> None:
             # The port closes, so this API goes too: the switch must carry its own end.
             seconds = _number(body, "seconds", 0.0)
             if not 0 < seconds <= 3600:
-                raise ValueError("refuse needs seconds between 0 and 3600")
+                raise ControlError("refuse needs seconds between 0 and 3600")
             runner = state["runner"]
             if runner is None:
-                raise ValueError("refuse needs the stand-in served by StandIn")
+                raise ControlError("refuse needs the stand-in served by StandIn")
             threading.Timer(0.1, runner.refuse, kwargs={"seconds": seconds}).start()
             return jsonify({"outage": "refuse", "seconds": seconds})
         else:
-            raise ValueError("mode must be 503, refuse or off")
+            raise ControlError("mode must be 503, refuse or off")
         return jsonify({"outage": state["outage"]})
 
     @app.post("/_standin/clock/advance")
     def advance() -> Any:
         seconds = _number(_body(), "seconds", 0.0)
         if seconds < 0:
-            raise ValueError("the clock only moves forward")
+            raise ControlError("the clock only moves forward")
         with store.lock:
             store.offset += seconds
             expired = store.expire_due()

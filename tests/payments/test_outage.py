@@ -71,6 +71,13 @@ def test_refuse_over_http_ends_by_itself(provider: PaymentProvider, controls, st
 
 
 def test_bad_outage_requests_are_explained(controls) -> None:  # type: ignore[no-untyped-def]
-    for body in ({"mode": "sideways"}, {"mode": "refuse"}, {"mode": "refuse", "seconds": "x"}):
-        answer = httpx.post(f"{controls.base}/_standin/outage", json=body)
-        assert answer.status_code == 400 and answer.json()["error"]
+    for path, body in (
+        ("outage", {"mode": "sideways"}),
+        ("outage", {"mode": "refuse"}),
+        ("outage", {"mode": "refuse", "seconds": "x"}),
+        ("webhooks/duplicate", {"count": "NaN"}),
+        ("clock/advance", {"seconds": -5}),
+        ("webhooks/release", {"order": "random"}),
+    ):
+        answer = httpx.post(f"{controls.base}/_standin/{path}", json=body)
+        assert answer.status_code == 400 and answer.json()["error"], (path, body)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from payments.provider import PaymentProvider
+from payments.standin import DEV_SECRET_KEY
 from tests.e2e.test_end_to_end import free_port
 from tests.payments.conftest import order, wait_for
 
@@ -58,5 +59,5 @@ def test_the_process_takes_its_keys_and_webhook_url_from_make_run(process_url: s
         "a delivery attempt to the configured endpoint",
     )
     assert deliveries[0]["type"] == "checkout.session.expired" and deliveries[0]["error"]
-    refused = httpx.get(f"{process_url}/v1/events", auth=("sk_test_standin_development_key", ""))
+    refused = httpx.get(f"{process_url}/v1/events", auth=(DEV_SECRET_KEY, ""))
     assert refused.status_code == 401  # the development default is not the key in force
