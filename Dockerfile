@@ -15,6 +15,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY webapp ./webapp
 COPY vies ./vies
+COPY payments ./payments
 COPY devtools ./devtools
 COPY migrations ./migrations
 # The catalogues are compiled before the package is built, so the .mo files go with it.

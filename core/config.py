@@ -18,6 +18,7 @@ from nav.dev import DEV_SOFTWARE, DEV_USER, STANDIN_URL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = f"sqlite:///{REPO_ROOT / 'var' / 'aos.db'}"
+STRIPE_API = "https://api.stripe.com"
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -109,6 +110,11 @@ class Settings:
     # not set outside development (the reports then wait, retried, until they are).
     nav: NavConfig | None = field(default=None, repr=False)
 
+    # The payment provider (payments/provider.py): Stripe's API, or the local stand-in.
+    stripe_api_base: str = STRIPE_API
+    stripe_secret_key: str = field(default="", repr=False)  # STRIPE_SECRET_KEY
+    stripe_webhook_secret: str = field(default="", repr=False)  # STRIPE_WEBHOOK_SECRET
+
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
@@ -155,6 +161,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
         changes_window=parse_duration(env.get("CHANGES_WINDOW", "7d")),
         nav=nav_settings(env, environment),
+        stripe_api_base=(env.get("STRIPE_API_BASE") or STRIPE_API).rstrip("/"),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
     )
 
 
