@@ -3,6 +3,7 @@ schema code do): a new model module is added here and nowhere else."""
 
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
+from core.models.invoices import ExchangeRate, Invoice, InvoiceCounter, InvoiceLine
 from core.models.login_sessions import LoginSession
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
@@ -26,6 +27,10 @@ __all__ = [
     "AuditEntry",
     "ChangeRequest",
     "CorrectionAttempt",
+    "ExchangeRate",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LoginSession",
     "OutboxMessage",
     "PriceEntry",
