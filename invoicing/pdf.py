@@ -66,6 +66,7 @@ def render_html(invoice: Invoice) -> str:
         money=money,
         forint=forint,
         rate_label=rate_label,
+        rates=", ".join(sorted({f"{line.vat_rate} %" for line in invoice.lines})),
         rate_text=rate_text(invoice.exchange_rate) if invoice.exchange_rate else "",
     )
 
