@@ -115,7 +115,7 @@ def invoice_problems(invoicing: InvoiceSettings) -> list[str]:
     elif not SERIES.match(invoicing.series):
         found.append(f"INVOICE_SERIES {invoicing.series!r} must be 1-10 capital letters or digits.")
     if missing:
-        found.append(f"Invoices need {', '.join(missing)}; set them (README \"Invoices\").")
+        found.append(f'Invoices need {", ".join(missing)}; set them (README "Invoices").')
     number = ADOSZAM.match(invoicing.seller_vat_number)
     if invoicing.seller_vat_number and not (number and anum.is_valid(number.group(1))):
         found.append(

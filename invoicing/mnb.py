@@ -64,7 +64,9 @@ class MnbClient:
     def _proxy(self):  # type: ignore[no-untyped-def]
         if self._service is None:
             transport = _Transport(timeout=self.timeout, operation_timeout=self.timeout)
-            client = Client(f"{self.url}?wsdl", transport=transport, settings=Settings(strict=False))
+            client = Client(
+                f"{self.url}?wsdl", transport=transport, settings=Settings(strict=False)
+            )
             self._service = client.create_service(BINDING, self.url)
         return self._service
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from flask import Flask, Response, jsonify, request
@@ -81,46 +82,17 @@ def _envelope(body: str) -> str:
 
 
 def _fault(code: str, message: str) -> Response:
-    body = f"<s:Fault><faultcode>s:{code}</faultcode><faultstring>{escape(message)}</faultstring></s:Fault>"
+    body = (
+        f"<s:Fault><faultcode>s:{code}</faultcode>"
+        f"<faultstring>{escape(message)}</faultstring></s:Fault>"
+    )
     return Response(_envelope(body), status=500, content_type="text/xml; charset=utf-8")
 
 
 def wsdl(address: str) -> str:
-    ns = NAMESPACE
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-  xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xs="http://www.w3.org/2001/XMLSchema"
-  xmlns:tns="{ns}" targetNamespace="{ns}" name="MNBArfolyamService">
- <wsdl:types><xs:schema elementFormDefault="qualified" targetNamespace="{ns}">
-  <xs:element name="GetExchangeRates"><xs:complexType><xs:sequence>
-   <xs:element minOccurs="0" name="startDate" nillable="true" type="xs:string"/>
-   <xs:element minOccurs="0" name="endDate" nillable="true" type="xs:string"/>
-   <xs:element minOccurs="0" name="currencyNames" nillable="true" type="xs:string"/>
-  </xs:sequence></xs:complexType></xs:element>
-  <xs:element name="GetExchangeRatesResponse"><xs:complexType><xs:sequence>
-   <xs:element minOccurs="0" name="GetExchangeRatesResult" nillable="true" type="xs:string"/>
-  </xs:sequence></xs:complexType></xs:element>
- </xs:schema></wsdl:types>
- <wsdl:message name="GetExchangeRatesIn"><wsdl:part name="parameters" element="tns:GetExchangeRates"/></wsdl:message>
- <wsdl:message name="GetExchangeRatesOut"><wsdl:part name="parameters" element="tns:GetExchangeRatesResponse"/></wsdl:message>
- <wsdl:portType name="MNBArfolyamServiceSoap">
-  <wsdl:operation name="GetExchangeRates">
-   <wsdl:input message="tns:GetExchangeRatesIn"/><wsdl:output message="tns:GetExchangeRatesOut"/>
-  </wsdl:operation>
- </wsdl:portType>
- <wsdl:binding name="CustomBinding_MNBArfolyamServiceSoap" type="tns:MNBArfolyamServiceSoap">
-  <soap:binding transport="http://schemas.xmlsoap.org/soap/http"/>
-  <wsdl:operation name="GetExchangeRates">
-   <soap:operation soapAction="{ns}MNBArfolyamServiceSoap/GetExchangeRates" style="document"/>
-   <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output>
-  </wsdl:operation>
- </wsdl:binding>
- <wsdl:service name="MNBArfolyamService">
-  <wsdl:port name="CustomBinding_MNBArfolyamServiceSoap" binding="tns:CustomBinding_MNBArfolyamServiceSoap">
-   <soap:address location="{escape(address)}"/>
-  </wsdl:port>
- </wsdl:service>
-</wsdl:definitions>"""
+    """The stand-in's WSDL (invoicing/templates/mnb_standin.wsdl), pointing at `address`."""
+    text = (Path(__file__).parent / "templates" / "mnb_standin.wsdl").read_text("utf-8")
+    return text.replace("@NS@", NAMESPACE).replace("@ADDRESS@", escape(address))
 
 
 def _answer(state: _State) -> Response:
@@ -209,7 +181,9 @@ class _QuietHandler(WSGIRequestHandler):
 def serve_in_thread(port: int = 0) -> tuple[str, Callable[[], None]]:
     """Serve the stand-in on 127.0.0.1 in a daemon thread; port 0 picks a free port.
     Returns (MNB_RATES_URL, stop)."""
-    server = make_server("127.0.0.1", port, create_app(), threaded=True, request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", port, create_app(), threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="mnb-standin", daemon=True
     )

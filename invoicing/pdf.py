@@ -48,8 +48,10 @@ def render_html(invoice: Invoice) -> str:
     title_hu, title_en = TITLES[invoice.kind]
     treatment = treatment_of(invoice)
     domestic = invoice.buyer_country == "HU"
-    label = "Vevő adószáma / Buyer's tax number" if domestic else (
-        "Vevő közösségi adószáma / Buyer's VAT number"
+    label = (
+        "Vevő adószáma / Buyer's tax number"
+        if domestic
+        else ("Vevő közösségi adószáma / Buyer's VAT number")
     )
 
     def rate_label(line: InvoiceLine) -> str:

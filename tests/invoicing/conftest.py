@@ -42,7 +42,9 @@ def sessions(request, tmp_path) -> Iterator[sessionmaker]:  # type: ignore[no-un
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(
-        postgres_url(), connect_args={"options": f"-csearch_path={schema}"}, pool_size=10,
+        postgres_url(),
+        connect_args={"options": f"-csearch_path={schema}"},
+        pool_size=10,
         max_overflow=50,
     )
     try:
@@ -81,7 +83,9 @@ def control(mnb_url: str, what: str, body: dict) -> None:  # type: ignore[type-a
     httpx.post(mnb_url.replace("/arfolyamok.asmx", f"/_control/{what}"), json=body, timeout=5)
 
 
-HU_BUYER = Buyer("Minta Autószerviz Kft.", "6720 Szeged, Dugonics tér 2.", "HU", "12345676-2-06", True)
+HU_BUYER = Buyer(
+    "Minta Autószerviz Kft.", "6720 Szeged, Dugonics tér 2.", "HU", "12345676-2-06", True
+)
 DE_BUYER = Buyer("Werkstatt Müller GmbH", "Hauptstraße 5, 80331 München", "DE", "DE129273398", True)
 XI_BUYER = Buyer("Belfast Motors Ltd", "12 Donegall Sq, Belfast BT1 5GS", "XI", "XI123456782", True)
 DAY_TICKET = TicketLine(
