@@ -10,7 +10,7 @@ import pytest
 
 from core.config import load_settings
 from core.production import ProductionRefused, problems
-from tests.production.conftest import BIN, REPO, child_env
+from tests.production.conftest import BIN, REPO, SELLER, child_env
 from webapp import create_app
 
 EU_VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
@@ -19,6 +19,7 @@ SAFE = {
     "DATABASE_URL": "postgresql+psycopg://aos:pw@db.internal:5432/aos",
     "VIES_URL": EU_VIES,
     "METRICS_TOKEN": "a-metrics-token",
+    **SELLER,
 }
 
 
