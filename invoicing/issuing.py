@@ -177,7 +177,7 @@ def issue_credit_note(
     negated = "net_total vat_total gross_total net_total_huf vat_total_huf gross_total_huf"
     credit = Invoice(
         kind="credit_note",
-        original_id=original.id,
+        original=original,
         issue_date=issue_date,
         **{name: getattr(original, name) for name in copied},
         **{name: -getattr(original, name) for name in negated.split()},

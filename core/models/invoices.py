@@ -34,7 +34,8 @@ class Invoice(Base):
     original_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), unique=True)
     # Plain references to the order and the account: no foreign key, because an invoice
     # outlives both (kept 8 years, Számviteli tv. 169 §) while personal data is erased.
-    order_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    # One invoice and one credit note per order (uq_invoice_order): a retried issue finds it.
+    order_ref: Mapped[str | None] = mapped_column(String(64))
     account_id: Mapped[int | None] = mapped_column(Integer, index=True)
     issue_date: Mapped[date] = mapped_column(Date)
     fulfilment_date: Mapped[date] = mapped_column(Date)
@@ -66,10 +67,11 @@ class Invoice(Base):
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", lazy="selectin"
     )
-    original: Mapped[Invoice | None] = relationship(remote_side=[id], lazy="joined")
+    original: Mapped[Invoice | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
     __table_args__ = (
         UniqueConstraint("series", "year", "sequence", name="uq_invoice_sequence"),
+        UniqueConstraint("order_ref", "kind", name="uq_invoice_order"),
         Index("ix_invoices_issue_date", "issue_date"),
     )
 

@@ -65,9 +65,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("number"),
         sa.UniqueConstraint("original_id"),
         sa.UniqueConstraint("series", "year", "sequence", name="uq_invoice_sequence"),
+        sa.UniqueConstraint("order_ref", "kind", name="uq_invoice_order"),
     )
     op.create_index("ix_invoices_issue_date", "invoices", ["issue_date"])
-    op.create_index("ix_invoices_order_ref", "invoices", ["order_ref"])
     op.create_index("ix_invoices_account_id", "invoices", ["account_id"])
     op.create_table(
         "invoice_lines",
@@ -111,8 +111,9 @@ def upgrade() -> None:
 
 def _create_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # OR REPLACE: a test database whose tables were dropped (not the schema) keeps it.
         op.execute(
-            "CREATE FUNCTION refuse_invoice_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "CREATE OR REPLACE FUNCTION refuse_invoice_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN RAISE EXCEPTION '{REFUSAL} (%)', TG_TABLE_NAME "
             "USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )
@@ -144,6 +145,5 @@ def downgrade() -> None:
     op.drop_index("ix_invoice_lines_invoice_id", table_name="invoice_lines")
     op.drop_table("invoice_lines")
     op.drop_index("ix_invoices_account_id", table_name="invoices")
-    op.drop_index("ix_invoices_order_ref", table_name="invoices")
     op.drop_index("ix_invoices_issue_date", table_name="invoices")
     op.drop_table("invoices")
