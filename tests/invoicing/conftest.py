@@ -7,6 +7,7 @@ PostgreSQL (CI's), else in `test_invoicing` on the local server (`createdb -h 12
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -97,6 +98,9 @@ DAY_TICKET = TicketLine(
 )
 
 
+_ORDERS = itertools.count(1)
+
+
 def request_for(buyer: Buyer, **changes) -> InvoiceRequest:  # type: ignore[no-untyped-def]
     values = dict(
         buyer=buyer,
@@ -106,7 +110,7 @@ def request_for(buyer: Buyer, **changes) -> InvoiceRequest:  # type: ignore[no-u
         fulfilment_date=date(2026, 12, 5),
         payment_date=date(2026, 12, 5),
         payment_method="card",
-        order_ref="order-1",
+        order_ref=f"order-{next(_ORDERS)}",  # one invoice per order
     )
     values.update(changes)
     return InvoiceRequest(**values)
