@@ -6,8 +6,8 @@ here: the settings, the schema and the first administrator before the start, wai
 Temporal and the web app, the banner, and ``.env`` for other terminals.
 
 Environment variables that are already set (and not empty) win over the development defaults
-below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL`` or ``MAIL_SERVER`` also means "use that
-service", so the corresponding local stand-in is not started.
+below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``MNB_RATES_URL`` or ``MAIL_SERVER`` also means
+"use that service", so the corresponding local stand-in is not started.
 """
 
 from __future__ import annotations
@@ -41,11 +41,17 @@ LOCALHOST = "127.0.0.1"
 TEMPORAL_PORT = 7233
 TEMPORAL_UI_PORT = 8233
 VIES_PORT = 8089
+MNB_PORT = 8090
 ADMIN_EMAIL = "admin@aos.local"
 SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
 # The local process that a given address replaces.
-REPLACED_BY = {"temporal": "TEMPORAL_ADDRESS", "vies": "VIES_URL", "mail": "MAIL_SERVER"}
+REPLACED_BY = {
+    "temporal": "TEMPORAL_ADDRESS",
+    "vies": "VIES_URL",
+    "mnb": "MNB_RATES_URL",
+    "mail": "MAIL_SERVER",
+}
 READY_TIMEOUT = 90.0
 
 
@@ -110,6 +116,7 @@ def build_environment(
     temporal_port = port("AOS_DEV_TEMPORAL_PORT", TEMPORAL_PORT)
     ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
     vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
+    mnb_port = port("AOS_DEV_MNB_PORT", MNB_PORT)
     mail_port = port("MAIL_PORT", 1025)
     defaults = {
         "AOS_ENV": "development",
@@ -119,6 +126,7 @@ def build_environment(
         "TEMPORAL_TASK_QUEUE": "aos-registrations",
         "PUBLIC_BASE_URL": f"http://{LOCALHOST}:{web_port}",
         "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
+        "MNB_RATES_URL": f"http://{LOCALHOST}:{mnb_port}/arfolyamok.asmx",
         "MAIL_SERVER": LOCALHOST,
         "MAIL_PORT": str(mail_port),
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -137,6 +145,7 @@ def build_environment(
         "AOS_DEV_TEMPORAL_PORT": str(temporal_port),
         "AOS_DEV_TEMPORAL_UI_PORT": str(ui_port),
         "AOS_DEV_VIES_PORT": str(vies_port),
+        "AOS_DEV_MNB_PORT": str(mnb_port),
         "AOS_DEV_WEB_PORT": str(web_port),
         "AOS_DEV_SEARCH_ATTRIBUTES": " ".join(f"--search-attribute {a}" for a in SEARCH_ATTRIBUTES),
     }
@@ -202,6 +211,8 @@ def banner(env: Mapping[str, str], names: Collection[str], admin_password: str) 
     else:
         rows.append(("Temporal", env.get("TEMPORAL_ADDRESS", "")))
     rows.append(("VIES stand-in" if "vies" in names else "VIES", env.get("VIES_URL", "")))
+    mnb = "MNB rates stand-in" if "mnb" in names else "MNB rates"
+    rows.append((mnb, env.get("MNB_RATES_URL", "")))
     rows += [
         ("Admin login", f"{base}/admin/login"),
         ("Admin email", ADMIN_EMAIL),

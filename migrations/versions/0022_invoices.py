@@ -113,7 +113,8 @@ def _create_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
         # OR REPLACE: a test database whose tables were dropped (not the schema) keeps it.
         op.execute(
-            "CREATE OR REPLACE FUNCTION refuse_invoice_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "CREATE OR REPLACE FUNCTION refuse_invoice_change() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ "
             f"BEGIN RAISE EXCEPTION '{REFUSAL} (%)', TG_TABLE_NAME "
             "USING ERRCODE = 'integrity_constraint_violation'; END $$"
         )

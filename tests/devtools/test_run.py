@@ -19,7 +19,7 @@ from devtools.run import (
     setup_steps,
 )
 
-ALL = ["temporal", "vies", "mail", "worker", "web"]
+ALL = ["temporal", "vies", "mnb", "mail", "worker", "web"]
 
 
 @pytest.fixture
@@ -69,6 +69,7 @@ def test_development_defaults(repo: Path, venv: Path) -> None:
         "TEMPORAL_TASK_QUEUE": "aos-registrations",
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "VIES_URL": "http://127.0.0.1:8089",
+        "MNB_RATES_URL": "http://127.0.0.1:8090/arfolyamok.asmx",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": "1025",
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -120,6 +121,9 @@ def test_process_commands(repo: Path, venv: Path) -> None:
     assert expand(processes["vies"], env) == [
         python, "-m", "vies.standin", "--host", "127.0.0.1", "--port", "8089"
     ]  # fmt: skip
+    assert expand(processes["mnb"], env) == [
+        python, "-m", "invoicing.mnb_standin", "--host", "127.0.0.1", "--port", "8090"
+    ]  # fmt: skip
     assert expand(processes["mail"], env) == [
         python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
         "--dir", str(repo / "var" / "mail"),
@@ -152,6 +156,7 @@ def test_bare_honcho_start_gets_the_defaults(tmp_path: Path) -> None:
         ({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": "2525"}, {"mail"}),
         ({"MAIL_SERVER": "smtp.example.com"}, {"mail"}),
         ({"VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api"}, {"vies"}),
+        ({"MNB_RATES_URL": "http://www.mnb.hu/arfolyamok.asmx"}, {"mnb"}),
         ({"TEMPORAL_ADDRESS": "temporal.internal:7233"}, {"temporal"}),
         ({"CONFIRMATION_WINDOW": "2m", "REVIEW_SLA": "15m"}, set()),
         ({"DATABASE_URL": "postgresql+psycopg://aos@db/aos", "SECRET_KEY": "s3cret"}, set()),
@@ -220,6 +225,7 @@ def test_banner(repo: Path, venv: Path) -> None:
         "http://127.0.0.1:5000/dev/mailbox",
         "http://127.0.0.1:8233",
         "http://127.0.0.1:8089",
+        "http://127.0.0.1:8090/arfolyamok.asmx",
         "http://127.0.0.1:5000/admin/login",
         "admin@aos.local",
         "generated-pw-1",
