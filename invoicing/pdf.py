@@ -13,7 +13,7 @@ from decimal import Decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from core.models import Invoice, InvoiceLine
-from invoicing.vat import TREATMENTS, VatCase, VatTreatment
+from invoicing.vat import EU_SERVICE_STATES, TREATMENTS, VatCase, VatTreatment
 
 _ENV = Environment(
     loader=PackageLoader("invoicing", "templates"),
@@ -21,6 +21,11 @@ _ENV = Environment(
     keep_trailing_newline=True,
 )
 PAYMENT_METHODS = {"card": "Bankkártya / Card", "transfer": "Átutalás / Bank transfer"}
+BUYER_VAT_LABELS = {
+    "HU": "Vevő adószáma / Buyer's tax number",
+    "EU": "Vevő közösségi adószáma / Buyer's VAT number",
+    "third": "Vevő adóazonosító száma / Buyer's VAT number",
+}
 TITLES = {"invoice": ("Számla", "Invoice"), "credit_note": ("Sztornó számla", "Credit note")}
 
 
@@ -47,12 +52,9 @@ def treatment_of(invoice: Invoice) -> VatTreatment:
 def render_html(invoice: Invoice) -> str:
     title_hu, title_en = TITLES[invoice.kind]
     treatment = treatment_of(invoice)
-    domestic = invoice.buyer_country == "HU"
-    label = (
-        "Vevő adószáma / Buyer's tax number"
-        if domestic
-        else ("Vevő közösségi adószáma / Buyer's VAT number")
-    )
+    label = BUYER_VAT_LABELS["HU" if invoice.buyer_country == "HU" else "EU"]
+    if invoice.buyer_country not in EU_SERVICE_STATES:
+        label = BUYER_VAT_LABELS["third"]  # a UK (XI) number is no közösségi adószám
 
     def rate_label(line: InvoiceLine) -> str:
         return f"{line.vat_rate} %"
