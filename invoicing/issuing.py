@@ -75,6 +75,10 @@ def _check(request: InvoiceRequest, rate: DayRate | None) -> None:
         raise InvoiceRefused("an invoice needs at least one line")
     if request.currency != "HUF" and (rate is None or rate.currency != request.currency):
         raise InvoiceRefused(f"an invoice in {request.currency} needs MNB's rate for it")
+    if rate is not None and rate.day != request.fulfilment_date:
+        raise InvoiceRefused(
+            f"the rate is of {rate.day}, the fulfilment date {request.fulfilment_date}"
+        )
     for line in request.lines:
         if line.period_to < line.period_from or line.quantity < 1 or line.unit_net < 0:
             raise InvoiceRefused(f"line {line.ticket!r} has an impossible period or amount")
