@@ -123,6 +123,11 @@ def _create_triggers() -> None:
                 f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION refuse_invoice_change()"
             )
+            # TRUNCATE fires no row trigger; it is refused as a statement.
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION refuse_invoice_change()"
+            )
         return
     for table in IMMUTABLE:
         for action in ("update", "delete"):
@@ -136,6 +141,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in IMMUTABLE:
             op.execute(f"DROP TRIGGER {table}_immutable ON {table}")
+            op.execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
         op.execute("DROP FUNCTION refuse_invoice_change()")
     else:
         for table in IMMUTABLE:
