@@ -24,8 +24,9 @@ from zeep.exceptions import TransportError
 from zeep.transports import Transport
 
 NAMESPACE = "http://www.mnb.hu/webservices/"
-# MNB's own binding name; the stand-in's WSDL uses it too, so the URL setting decides.
-BINDING = f"{{{NAMESPACE}}}CustomBinding_MNBArfolyamServiceSoap"
+# MNB's binding, found by its local name (MNB's WSDL puts it in http://tempuri.org/, its
+# contract in NAMESPACE); the proxy then posts to MNB_RATES_URL whatever the WSDL says.
+BINDING = "CustomBinding_MNBArfolyamServiceSoap"
 TIMEOUT = 10.0
 # The inner document is parsed without DTDs, entities or network access.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -67,7 +68,10 @@ class MnbClient:
             client = Client(
                 f"{self.url}?wsdl", transport=transport, settings=Settings(strict=False)
             )
-            self._service = client.create_service(BINDING, self.url)
+            names = [name for name in client.wsdl.bindings if name.endswith("}" + BINDING)]
+            if not names:
+                raise MnbUnavailable(f"{self.url}?wsdl has no {BINDING} binding")
+            self._service = client.create_service(names[0], self.url)
         return self._service
 
     def exchange_rates(self, currency: str, start: date, end: date) -> list[PublishedRate]:

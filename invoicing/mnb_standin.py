@@ -1,6 +1,7 @@
 """A local stand-in for MNB's exchange-rate web service, for development, demos and tests.
 
-It serves a WSDL at `/arfolyamok.asmx?wsdl` (MNB's namespace, binding and operation names)
+It serves a WSDL at `/arfolyamok.asmx?wsdl` shaped like MNB's (the binding and service in
+`http://tempuri.org/`, the contract imported from `?wsdl=wsdl0` in MNB's namespace)
 and answers `GetExchangeRates` as MNB does: one `Day` per publication day in the range,
 none for Saturdays, Sundays and Hungarian public holidays with a fixed date, a decimal comma,
 `unit="100"` for JPY. Rates are made up but repeatable (a function of the day) unless set:
@@ -89,9 +90,11 @@ def _fault(code: str, message: str) -> Response:
     return Response(_envelope(body), status=500, content_type="text/xml; charset=utf-8")
 
 
-def wsdl(address: str) -> str:
-    """The stand-in's WSDL (invoicing/templates/mnb_standin.wsdl), pointing at `address`."""
-    text = (Path(__file__).parent / "templates" / "mnb_standin.wsdl").read_text("utf-8")
+def wsdl(address: str, part: str = "") -> str:
+    """The stand-in's WSDL pointing at `address`: the main document, or (`part` "wsdl0") the
+    contract it imports (invoicing/templates/mnb_standin*.wsdl)."""
+    name = "mnb_standin_contract.wsdl" if part == "wsdl0" else "mnb_standin.wsdl"
+    text = (Path(__file__).parent / "templates" / name).read_text("utf-8")
     return text.replace("@NS@", NAMESPACE).replace("@ADDRESS@", escape(address))
 
 
@@ -128,7 +131,8 @@ def create_app() -> Flask:
 
     @app.get(PATH)
     def service_description() -> Response:
-        return Response(wsdl(request.base_url), content_type="text/xml; charset=utf-8")
+        document = wsdl(request.base_url, request.args.get("wsdl", ""))
+        return Response(document, content_type="text/xml; charset=utf-8")
 
     @app.post(PATH)
     def service() -> Response:

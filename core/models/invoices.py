@@ -5,7 +5,8 @@ must also show (Áfa tv. 80 §) are whole forints at the MNB rate of `rate_date`
 as their decimal text ("390.12"): exact, and the same on SQLite and PostgreSQL.
 
 The database itself refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) of `invoices` and
-`invoice_lines` (triggers of migration 0022): a refund is a credit note, a new invoice row that references the original.
+`invoice_lines` (triggers of migration 0022): a refund is a credit note, a new invoice row
+that references the original.
 """
 
 from __future__ import annotations

@@ -101,3 +101,21 @@ def test_mnbs_own_answer_is_parsed() -> None:
     assert (jpy.currency, jpy.rate, jpy.unit) == ("JPY", Decimal("265.43"), 100)
     with pytest.raises(MnbUnavailable):
         parse_rates("<html>Service Unavailable</html>")
+
+
+def test_the_standin_wsdl_is_shaped_like_mnbs(mnb_url: str) -> None:
+    """Binding and service in http://tempuri.org/, the contract imported in MNB's namespace:
+    the client finds the binding by name, so the real WSDL works the same way."""
+    from zeep import Client
+
+    client = Client(f"{mnb_url}?wsdl")
+    assert list(client.wsdl.bindings) == [
+        "{http://tempuri.org/}CustomBinding_MNBArfolyamServiceSoap"
+    ]
+    assert list(client.wsdl.services) == ["MNBArfolyamServiceSoapImpl"]
+    operation = client.wsdl.bindings[
+        "{http://tempuri.org/}CustomBinding_MNBArfolyamServiceSoap"
+    ].get("GetExchangeRates")
+    assert operation.soapaction == (
+        "http://www.mnb.hu/webservices/MNBArfolyamServiceSoap/GetExchangeRates"
+    )
