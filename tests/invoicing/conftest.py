@@ -2,8 +2,8 @@
 cannot be deleted (that is the point), so no test can clean up after another.
 
 SQLite: a new file. PostgreSQL: a new schema in the database of TEST_DATABASE_URL when it is
-PostgreSQL (CI's), else in `test_invoicing` on the local server (`createdb -h 127.0.0.1
--U postgres test_invoicing`), dropped afterwards."""
+PostgreSQL (CI's), else in `test_invoicing` on the local server (created when missing),
+dropped afterwards."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from core.config import load_settings
@@ -30,6 +31,27 @@ def postgres_url() -> str:
     return url if url.startswith("postgresql") else LOCAL_POSTGRES
 
 
+def _reachable_postgres(url: str) -> Engine:
+    """An engine on `url`; the local `test_invoicing` database is created when missing.
+    Numbering must be shown on PostgreSQL too, so an unreachable server fails the test."""
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            return engine
+    except OperationalError as err:
+        engine.dispose()
+        if url != LOCAL_POSTGRES or "does not exist" not in str(err):
+            pytest.fail(
+                f"PostgreSQL at {url} cannot be reached ({err.orig}); start it, or set "
+                "TEST_DATABASE_URL=postgresql+psycopg://…"
+            )
+    server = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text("CREATE DATABASE test_invoicing"))
+    server.dispose()
+    return create_engine(url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sessions(request, tmp_path) -> Iterator[sessionmaker]:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
@@ -39,7 +61,7 @@ def sessions(request, tmp_path) -> Iterator[sessionmaker]:  # type: ignore[no-un
         engine.dispose()
         return
     schema = f"invoicing_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_url())
+    admin = _reachable_postgres(postgres_url())
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(
