@@ -214,7 +214,3 @@ def _number_and_add(session: Session, series: str, invoice: Invoice) -> Invoice:
     session.add(invoice)
     session.flush()
     return invoice
-
-
-def huf_rate(invoice: Invoice) -> Decimal | None:
-    return Decimal(invoice.exchange_rate) if invoice.exchange_rate else None
