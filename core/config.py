@@ -69,6 +69,47 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
 
 
 @dataclass(frozen=True)
+class InvoiceSettings:
+    """INVOICE_SERIES, the SELLER_* data and MNB_RATES_URL (ARCHITECTURE.md: invoices)."""
+
+    series: str = ""  # INVOICE_SERIES: numbers read SERIES-YEAR-000001
+    seller_name: str = ""  # SELLER_NAME
+    seller_address: str = ""  # SELLER_ADDRESS
+    seller_vat_number: str = ""  # SELLER_VAT_NUMBER: the Hungarian adószám, 12345678-2-42
+    seller_bank_account: str = ""  # SELLER_BANK_ACCOUNT
+    seller_registration_number: str = ""  # SELLER_REGISTRATION_NUMBER: cégjegyzékszám
+    mnb_rates_url: str = "http://www.mnb.hu/arfolyamok.asmx"  # MNB_RATES_URL
+
+
+# Development and the tests invoice as a sample seller; production has no defaults.
+_SAMPLE_SELLER = {
+    "INVOICE_SERIES": "AOS",
+    "SELLER_NAME": "AOS Portál Minta Kft.",
+    "SELLER_ADDRESS": "1117 Budapest, Minta utca 1.",
+    "SELLER_VAT_NUMBER": "10537914-2-44",
+    "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
+    "SELLER_REGISTRATION_NUMBER": "01-09-000000",
+}
+
+
+def invoice_settings(env: Mapping[str, str], environment: str) -> InvoiceSettings:
+    defaults = _SAMPLE_SELLER if environment in {"development", "testing"} else {}
+
+    def value(name: str) -> str:
+        return (env.get(name) or defaults.get(name, "")).strip()
+
+    return InvoiceSettings(
+        series=value("INVOICE_SERIES"),
+        seller_name=value("SELLER_NAME"),
+        seller_address=value("SELLER_ADDRESS"),
+        seller_vat_number=value("SELLER_VAT_NUMBER"),
+        seller_bank_account=value("SELLER_BANK_ACCOUNT"),
+        seller_registration_number=value("SELLER_REGISTRATION_NUMBER"),
+        mnb_rates_url=env.get("MNB_RATES_URL", "http://www.mnb.hu/arfolyamok.asmx").strip(),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str
     # Secrets stay out of repr() and so out of logs and tracebacks (ASVS V13).
@@ -114,6 +155,9 @@ class Settings:
     stripe_api_base: str = STRIPE_API
     stripe_secret_key: str = field(default="", repr=False)  # STRIPE_SECRET_KEY
     stripe_webhook_secret: str = field(default="", repr=False)  # STRIPE_WEBHOOK_SECRET
+    # Invoices (issue 27): the series and the seller printed on every invoice, and MNB's
+    # exchange-rate service. Empty in production unless set (core/production.py refuses).
+    invoicing: InvoiceSettings = field(default_factory=InvoiceSettings)
 
     @property
     def is_development(self) -> bool:
@@ -164,6 +208,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stripe_api_base=(env.get("STRIPE_API_BASE") or STRIPE_API).rstrip("/"),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        invoicing=invoice_settings(env, environment),
     )
 
 

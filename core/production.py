@@ -17,18 +17,25 @@ refuse, each with one line on stderr and exit status 2:
   payment's webhook could be verified;
 - a SECRET_KEY shorter than 32 characters (it signs sessions and every emailed link);
 - /metrics without METRICS_TOKEN: it would be open to anyone who reaches the site. Set a
-  token, or METRICS_ENABLED=0 and read the numbers elsewhere.
+  token, or METRICS_ENABLED=0 and read the numbers elsewhere;
+- no INVOICE_SERIES or seller data (SELLER_NAME, SELLER_ADDRESS, SELLER_VAT_NUMBER,
+  SELLER_BANK_ACCOUNT, SELLER_REGISTRATION_NUMBER), a series that is not 1-10 capital letters
+  or digits, or a SELLER_VAT_NUMBER that is not a Hungarian adószám (12345678-1-23): every
+  invoice prints them (Áfa tv. 169 §) and none can be corrected once issued.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from core.config import ConfigError, Settings, load_settings
+from stdnum.hu import anum
+
+from core.config import ConfigError, InvoiceSettings, Settings, load_settings
 from vies.vatnumber import requester_vat_problem
 
 NON_PRODUCTION = frozenset({"development", "testing"})
@@ -37,6 +44,15 @@ STANDIN_PORT = 8089
 STRIPE_STANDIN_HOSTS = frozenset({"localhost", "stripe-standin"})
 STRIPE_STANDIN_PORT = 8090
 MIN_SECRET_KEY = 32
+SERIES = re.compile(r"^[A-Z0-9]{1,10}$")
+ADOSZAM = re.compile(r"^(\d{8})-[1-5]-\d{2}$")  # törzsszám-áfakód-megyekód
+SELLER_SETTINGS = {
+    "SELLER_NAME": "seller_name",
+    "SELLER_ADDRESS": "seller_address",
+    "SELLER_VAT_NUMBER": "seller_vat_number",
+    "SELLER_BANK_ACCOUNT": "seller_bank_account",
+    "SELLER_REGISTRATION_NUMBER": "seller_registration_number",
+}
 
 
 class ProductionRefused(ConfigError):
@@ -94,6 +110,26 @@ def problems(settings: Settings) -> list[str]:
         found.append(
             "METRICS_TOKEN is not set, so /metrics would be open to anyone; set METRICS_TOKEN "
             "(a long random string) or METRICS_ENABLED=0."
+        )
+    found.extend(invoice_problems(settings.invoicing))
+    return found
+
+
+def invoice_problems(invoicing: InvoiceSettings) -> list[str]:
+    """What stops the invoice settings from printing a lawful invoice."""
+    found = []
+    missing = [name for name, attr in SELLER_SETTINGS.items() if not getattr(invoicing, attr)]
+    if not invoicing.series:
+        missing.insert(0, "INVOICE_SERIES")
+    elif not SERIES.match(invoicing.series):
+        found.append(f"INVOICE_SERIES {invoicing.series!r} must be 1-10 capital letters or digits.")
+    if missing:
+        found.append(f'Invoices need {", ".join(missing)}; set them (README "Invoices").')
+    number = ADOSZAM.match(invoicing.seller_vat_number)
+    if invoicing.seller_vat_number and not (number and anum.is_valid(number.group(1))):
+        found.append(
+            f"SELLER_VAT_NUMBER {invoicing.seller_vat_number!r} is not a Hungarian adószám "
+            "(12345678-1-23 with a valid check digit)."
         )
     return found
 

@@ -6,8 +6,9 @@ here: the settings, the schema and the first administrator before the start, wai
 Temporal and the web app, the banner, and ``.env`` for other terminals.
 
 Environment variables that are already set (and not empty) win over the development defaults
-below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``STRIPE_API_BASE`` or ``MAIL_SERVER`` also
-means "use that service", so the corresponding local stand-in is not started.
+below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``STRIPE_API_BASE``, ``MNB_RATES_URL`` or
+``MAIL_SERVER`` also means "use that service", so the corresponding local stand-in is not
+started.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ DEV_STRIPE_SECRET_KEY = "sk_test_aos_development"
 DEV_STRIPE_WEBHOOK_SECRET = "whsec_aos_development"
 # Where the stand-in sends its webhooks: the portal's receiver (payments.provider.WEBHOOK_PATH).
 STRIPE_WEBHOOK_PATH = "/payments/stripe/webhook"
+
+MNB_PORT = 8092
 ADMIN_EMAIL = "admin@aos.local"
 SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
@@ -55,6 +58,7 @@ REPLACED_BY = {
     "temporal": "TEMPORAL_ADDRESS",
     "vies": "VIES_URL",
     "stripe": "STRIPE_API_BASE",
+    "mnb": "MNB_RATES_URL",
     "mail": "MAIL_SERVER",
 }
 READY_TIMEOUT = 90.0
@@ -122,6 +126,8 @@ def build_environment(
     ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
     vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
     stripe_port = port("AOS_DEV_STRIPE_PORT", STRIPE_PORT)
+
+    mnb_port = port("AOS_DEV_MNB_PORT", MNB_PORT)
     mail_port = port("MAIL_PORT", 1025)
     defaults = {
         "AOS_ENV": "development",
@@ -132,6 +138,7 @@ def build_environment(
         "PUBLIC_BASE_URL": f"http://{LOCALHOST}:{web_port}",
         "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
         "STRIPE_API_BASE": f"http://{LOCALHOST}:{stripe_port}",
+        "MNB_RATES_URL": f"http://{LOCALHOST}:{mnb_port}/arfolyamok.asmx",
         "MAIL_SERVER": LOCALHOST,
         "MAIL_PORT": str(mail_port),
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -151,6 +158,7 @@ def build_environment(
         "AOS_DEV_TEMPORAL_UI_PORT": str(ui_port),
         "AOS_DEV_VIES_PORT": str(vies_port),
         "AOS_DEV_STRIPE_PORT": str(stripe_port),
+        "AOS_DEV_MNB_PORT": str(mnb_port),
         "AOS_DEV_WEB_PORT": str(web_port),
         "AOS_DEV_SEARCH_ATTRIBUTES": " ".join(f"--search-attribute {a}" for a in SEARCH_ATTRIBUTES),
     }
@@ -227,6 +235,9 @@ def banner(env: Mapping[str, str], names: Collection[str], admin_password: str) 
     rows.append(("VIES stand-in" if "vies" in names else "VIES", env.get("VIES_URL", "")))
     stripe_label = "Stripe stand-in" if "stripe" in names else "Stripe API"
     rows.append((stripe_label, env.get("STRIPE_API_BASE", "")))
+
+    mnb = "MNB rates stand-in" if "mnb" in names else "MNB rates"
+    rows.append((mnb, env.get("MNB_RATES_URL", "")))
     rows += [
         ("Admin login", f"{base}/admin/login"),
         ("Admin email", ADMIN_EMAIL),

@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OURS = (
     "core",
+    "invoicing",
     "webapp",
     "activities",
     "workflows",
@@ -34,6 +35,7 @@ LEAVES = {
 # layer -> the layers its modules may import (besides itself).
 ALLOWED = {
     "core": {"workflows.contracts", "workflows.retention_contracts", "vies", "nav"},
+    "invoicing": {"core", "vies"},  # invoices from plain data: no process, no web
     "workflows": {
         "workflows.contracts",
         "workflows.retention_contracts",
@@ -41,6 +43,7 @@ ALLOWED = {
     },
     "activities": {
         "core",
+        "invoicing",
         "vies",
         "workflows.contracts",
         "workflows.retention_contracts",
@@ -51,15 +54,26 @@ ALLOWED = {
     },
     "webapp": {
         "core",
+        "invoicing",
         "vies",
         "nav",
         "payments",
         "workflows",
         "devtools.mailcatcher",
     },  # dev mailbox
-    "worker": {"activities", "workflows", "core", "vies", "nav", "payments"},
-    "devtools": {"core", "vies", "nav", "workflows.contracts", "devtools"},
-    "bench": {"core", "vies", "nav", "payments", "workflows", "activities", "bench", "devtools"},
+    "worker": {"activities", "workflows", "core", "invoicing", "vies", "nav", "payments"},
+    "devtools": {"core", "invoicing", "vies", "nav", "workflows.contracts", "devtools"},
+    "bench": {
+        "core",
+        "invoicing",
+        "vies",
+        "nav",
+        "payments",
+        "workflows",
+        "activities",
+        "bench",
+        "devtools",
+    },
 }
 
 
@@ -178,6 +192,8 @@ def test_the_rule_sees_a_wrong_arrow() -> None:
     assert not allowed("workflows.invoice_report", "nav.client")
     assert not allowed("payments.provider", "core.config")
     assert not allowed("core.config", "payments.provider")
+    assert not allowed("invoicing.issuing", "webapp.database")
+    assert not allowed("core.models", "invoicing.vat")
     assert _circle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
 
 

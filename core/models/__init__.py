@@ -4,6 +4,7 @@ schema code do): a new model module is added here and nowhere else."""
 from core.models.actions import ACTION_KINDS, PersonAction
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
+from core.models.invoices import ExchangeRate, Invoice, InvoiceCounter, InvoiceLine
 from core.models.login_sessions import LoginSession
 from core.models.nav_reports import NavReport
 from core.models.pricing import PriceEntry
@@ -29,6 +30,10 @@ __all__ = [
     "AuditEntry",
     "ChangeRequest",
     "CorrectionAttempt",
+    "ExchangeRate",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LoginSession",
     "NavReport",
     "OutboxMessage",

@@ -1,7 +1,7 @@
 """Reports to NAV Online Számla (issue 27): one row per invoice and attempt.
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,7 @@ from devtools.run import (
     setup_steps,
 )
 
-ALL = ["temporal", "vies", "stripe", "mail", "worker", "web"]
+ALL = ["temporal", "vies", "stripe", "mnb", "mail", "worker", "web"]
 
 
 @pytest.fixture
@@ -72,6 +72,7 @@ def test_development_defaults(repo: Path, venv: Path) -> None:
         "STRIPE_API_BASE": "http://127.0.0.1:8090",
         "STRIPE_SECRET_KEY": "sk_test_aos_development",
         "STRIPE_WEBHOOK_SECRET": "whsec_aos_development",
+        "MNB_RATES_URL": "http://127.0.0.1:8092/arfolyamok.asmx",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": "1025",
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -128,6 +129,9 @@ def test_process_commands(repo: Path, venv: Path) -> None:
         "--webhook-url", "http://127.0.0.1:5000/payments/stripe/webhook",
     ]  # fmt: skip
     assert readiness(env, processes)["stripe"].http == "http://127.0.0.1:8090/_standin/health"
+    assert expand(processes["mnb"], env) == [
+        python, "-m", "invoicing.mnb_standin", "--host", "127.0.0.1", "--port", "8092"
+    ]  # fmt: skip
     assert expand(processes["mail"], env) == [
         python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
         "--dir", str(repo / "var" / "mail"),
@@ -160,6 +164,7 @@ def test_bare_honcho_start_gets_the_defaults(tmp_path: Path) -> None:
         ({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": "2525"}, {"mail"}),
         ({"MAIL_SERVER": "smtp.example.com"}, {"mail"}),
         ({"VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api"}, {"vies"}),
+        ({"MNB_RATES_URL": "http://www.mnb.hu/arfolyamok.asmx"}, {"mnb"}),
         ({"TEMPORAL_ADDRESS": "temporal.internal:7233"}, {"temporal"}),
         ({"STRIPE_API_BASE": "https://api.stripe.com"}, {"stripe"}),
         ({"CONFIRMATION_WINDOW": "2m", "REVIEW_SLA": "15m"}, set()),
@@ -231,6 +236,7 @@ def test_banner(repo: Path, venv: Path) -> None:
         "http://127.0.0.1:8089",
         "Stripe stand-in",
         "http://127.0.0.1:8090",
+        "http://127.0.0.1:8092/arfolyamok.asmx",
         "http://127.0.0.1:5000/admin/login",
         "admin@aos.local",
         "generated-pw-1",

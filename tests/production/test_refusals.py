@@ -10,7 +10,7 @@ import pytest
 
 from core.config import load_settings
 from core.production import ProductionRefused, problems
-from tests.production.conftest import BIN, REPO, child_env
+from tests.production.conftest import BIN, REPO, SELLER, child_env
 from webapp import create_app
 
 EU_VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
@@ -21,6 +21,7 @@ SAFE = {
     "METRICS_TOKEN": "a-metrics-token",
     "STRIPE_SECRET_KEY": "sk_live_a-production-key",
     "STRIPE_WEBHOOK_SECRET": "whsec_a-production-secret",
+    **SELLER,
 }
 
 
