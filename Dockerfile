@@ -16,8 +16,9 @@ COPY activities ./activities
 COPY webapp ./webapp
 COPY vies ./vies
 COPY payments ./payments
-
 COPY invoicing ./invoicing
+COPY nav ./nav
+COPY workerapp ./workerapp
 COPY devtools ./devtools
 COPY migrations ./migrations
 # The catalogues are compiled before the package is built, so the .mo files go with it.

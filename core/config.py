@@ -147,6 +147,12 @@ class Settings:
     personal_data_retention: int = 90 * 86400
     # CHANGES_WINDOW: how long an applicant has to send the changes an administrator asked for.
     changes_window: int = 7 * 86400
+    # The worker (workerapp/): WORKER_WORKFLOW_CACHE workflows kept in memory between tasks,
+    # the sweep every RESUME_SWEEP_INTERVAL, the SDK's metrics on WORKER_METRICS_ADDRESS
+    # (empty: off).
+    worker_workflow_cache: int = 200
+    resume_sweep_interval: int = 20
+    worker_metrics_address: str = "127.0.0.1:9464"
     # NAV Online Számla (issue 27): NAV_API_URL and the technical user; None when they are
     # not set outside development (the reports then wait, retried, until they are).
     nav: NavConfig | None = field(default=None, repr=False)
@@ -204,6 +210,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **security_settings(env),
         personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
         changes_window=parse_duration(env.get("CHANGES_WINDOW", "7d")),
+        worker_workflow_cache=int(
+            env.get("WORKER_WORKFLOW_CACHE") or Settings.worker_workflow_cache
+        ),
+        resume_sweep_interval=parse_duration(env.get("RESUME_SWEEP_INTERVAL") or "20s") or 20,
+        worker_metrics_address=env.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9464"),
         nav=nav_settings(env, environment),
         stripe_api_base=(env.get("STRIPE_API_BASE") or STRIPE_API).rstrip("/"),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),

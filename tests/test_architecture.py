@@ -19,6 +19,7 @@ OURS = (
     "nav",
     "payments",
     "worker",
+    "workerapp",
     "devtools",
     "bench",
 )
@@ -61,7 +62,8 @@ ALLOWED = {
         "workflows",
         "devtools.mailcatcher",
     },  # dev mailbox
-    "worker": {"activities", "workflows", "core", "invoicing", "vies", "nav", "payments"},
+    "worker": {"core", "workerapp"},  # the entry point only
+    "workerapp": {"activities", "workflows", "core", "invoicing", "vies", "nav", "payments"},
     "devtools": {"core", "invoicing", "vies", "nav", "workflows.contracts", "devtools"},
     "bench": {
         "core",

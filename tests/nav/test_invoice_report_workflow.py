@@ -148,7 +148,7 @@ async def test_an_outage_while_asking_for_the_status_is_waited_out(
 async def test_a_request_nav_refuses_is_rejected_at_once(ts_env, app, nav_standin):  # type: ignore[no-untyped-def]
     import concurrent.futures
 
-    from worker import build_worker
+    from workerapp.build import build_worker
 
     settings = app.config["SETTINGS"]
     user = replace(settings.nav.user, password="not-the-password")

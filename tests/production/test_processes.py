@@ -28,7 +28,7 @@ from core.models import Registration
 from tests.conftest import make_env
 from tests.production.conftest import BIN, REPO, SELLER, child_env, free_port, wait_http
 from tests.webapp.conftest import VALID_FORM
-from worker import GRACEFUL_SHUTDOWN
+from workerapp.build import GRACEFUL_SHUTDOWN
 from workflows import contracts as c
 
 METRICS_TOKEN = "metrics-token-for-the-process-tests"
