@@ -6,9 +6,9 @@ here: the settings, the schema and the first administrator before the start, wai
 Temporal and the web app, the banner, and ``.env`` for other terminals.
 
 Environment variables that are already set (and not empty) win over the development defaults
-below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``STRIPE_API_BASE``, ``MNB_RATES_URL`` or
-``MAIL_SERVER`` also means "use that service", so the corresponding local stand-in is not
-started.
+below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``STRIPE_API_BASE``, ``MNB_RATES_URL``,
+``NAV_API_URL`` or ``MAIL_SERVER`` also means "use that service", so the corresponding local
+stand-in is not started.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ DEV_STRIPE_WEBHOOK_SECRET = "whsec_aos_development"
 STRIPE_WEBHOOK_PATH = "/payments/stripe/webhook"
 
 MNB_PORT = 8092
+NAV_PORT = 8091  # the NAV Online Számla stand-in (nav/standin.py)
 ADMIN_EMAIL = "admin@aos.local"
 SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
@@ -59,6 +60,7 @@ REPLACED_BY = {
     "vies": "VIES_URL",
     "stripe": "STRIPE_API_BASE",
     "mnb": "MNB_RATES_URL",
+    "nav": "NAV_API_URL",
     "mail": "MAIL_SERVER",
 }
 READY_TIMEOUT = 90.0
@@ -126,8 +128,8 @@ def build_environment(
     ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
     vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
     stripe_port = port("AOS_DEV_STRIPE_PORT", STRIPE_PORT)
-
     mnb_port = port("AOS_DEV_MNB_PORT", MNB_PORT)
+    nav_port = port("AOS_DEV_NAV_PORT", NAV_PORT)
     mail_port = port("MAIL_PORT", 1025)
     defaults = {
         "AOS_ENV": "development",
@@ -139,6 +141,7 @@ def build_environment(
         "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
         "STRIPE_API_BASE": f"http://{LOCALHOST}:{stripe_port}",
         "MNB_RATES_URL": f"http://{LOCALHOST}:{mnb_port}/arfolyamok.asmx",
+        "NAV_API_URL": f"http://{LOCALHOST}:{nav_port}/invoiceService/v3",
         "MAIL_SERVER": LOCALHOST,
         "MAIL_PORT": str(mail_port),
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -159,6 +162,7 @@ def build_environment(
         "AOS_DEV_VIES_PORT": str(vies_port),
         "AOS_DEV_STRIPE_PORT": str(stripe_port),
         "AOS_DEV_MNB_PORT": str(mnb_port),
+        "AOS_DEV_NAV_PORT": str(nav_port),
         "AOS_DEV_WEB_PORT": str(web_port),
         "AOS_DEV_SEARCH_ATTRIBUTES": " ".join(f"--search-attribute {a}" for a in SEARCH_ATTRIBUTES),
     }
@@ -235,9 +239,10 @@ def banner(env: Mapping[str, str], names: Collection[str], admin_password: str) 
     rows.append(("VIES stand-in" if "vies" in names else "VIES", env.get("VIES_URL", "")))
     stripe_label = "Stripe stand-in" if "stripe" in names else "Stripe API"
     rows.append((stripe_label, env.get("STRIPE_API_BASE", "")))
-
     mnb = "MNB rates stand-in" if "mnb" in names else "MNB rates"
     rows.append((mnb, env.get("MNB_RATES_URL", "")))
+    nav = "NAV Online Számla stand-in" if "nav" in names else "NAV Online Számla"
+    rows.append((nav, env.get("NAV_API_URL", "")))
     rows += [
         ("Admin login", f"{base}/admin/login"),
         ("Admin email", ADMIN_EMAIL),

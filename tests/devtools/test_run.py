@@ -19,7 +19,7 @@ from devtools.run import (
     setup_steps,
 )
 
-ALL = ["temporal", "vies", "stripe", "mnb", "mail", "worker", "web"]
+ALL = ["temporal", "vies", "stripe", "mnb", "nav", "mail", "worker", "web"]
 
 
 @pytest.fixture
@@ -73,6 +73,7 @@ def test_development_defaults(repo: Path, venv: Path) -> None:
         "STRIPE_SECRET_KEY": "sk_test_aos_development",
         "STRIPE_WEBHOOK_SECRET": "whsec_aos_development",
         "MNB_RATES_URL": "http://127.0.0.1:8092/arfolyamok.asmx",
+        "NAV_API_URL": "http://127.0.0.1:8091/invoiceService/v3",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": "1025",
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -132,6 +133,9 @@ def test_process_commands(repo: Path, venv: Path) -> None:
     assert expand(processes["mnb"], env) == [
         python, "-m", "invoicing.mnb_standin", "--host", "127.0.0.1", "--port", "8092"
     ]  # fmt: skip
+    assert expand(processes["nav"], env) == [
+        python, "-m", "nav.standin", "--host", "127.0.0.1", "--port", "8091"
+    ]  # fmt: skip
     assert expand(processes["mail"], env) == [
         python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
         "--dir", str(repo / "var" / "mail"),
@@ -165,6 +169,7 @@ def test_bare_honcho_start_gets_the_defaults(tmp_path: Path) -> None:
         ({"MAIL_SERVER": "smtp.example.com"}, {"mail"}),
         ({"VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api"}, {"vies"}),
         ({"MNB_RATES_URL": "http://www.mnb.hu/arfolyamok.asmx"}, {"mnb"}),
+        ({"NAV_API_URL": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3"}, {"nav"}),
         ({"TEMPORAL_ADDRESS": "temporal.internal:7233"}, {"temporal"}),
         ({"STRIPE_API_BASE": "https://api.stripe.com"}, {"stripe"}),
         ({"CONFIRMATION_WINDOW": "2m", "REVIEW_SLA": "15m"}, set()),
@@ -237,6 +242,7 @@ def test_banner(repo: Path, venv: Path) -> None:
         "Stripe stand-in",
         "http://127.0.0.1:8090",
         "http://127.0.0.1:8092/arfolyamok.asmx",
+        "http://127.0.0.1:8091/invoiceService/v3",
         "http://127.0.0.1:5000/admin/login",
         "admin@aos.local",
         "generated-pw-1",
