@@ -1,5 +1,6 @@
 """`flask --app webapp init-db`, `flask --app webapp create-admin EMAIL` and
-`flask --app webapp end-sessions EMAIL…|--all`."""
+`flask --app webapp end-sessions EMAIL…|--all` and
+`flask --app webapp reset-two-step EMAIL --by OPERATOR`."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(registrations)
     app.cli.add_command(end_sessions)
+    app.cli.add_command(reset_two_step)
 
 
 @click.command("init-db")
@@ -110,3 +112,23 @@ def end_sessions(emails: tuple[str, ...], everyone: bool) -> None:
             session.commit()
             ended += store.end_all(session, account.id)
     click.echo(f"Ended {ended} session(s) of {len(accounts)} account(s).")
+
+
+@click.command("reset-two-step")
+@with_appcontext
+@click.argument("email")
+@click.option("--by", "operator", required=True, help="Who resets it (written to the audit log).")
+def reset_two_step(email: str, operator: str) -> None:
+    """Turn off an applicant's two-step login (lost phone, no recovery code), after checking
+    who asks: the console's "Reset two-step login", for operators (audited the same way)."""
+    from webapp.auth.service import reset_two_step as reset
+
+    email = email.strip().lower()
+    with current_app.extensions["aos_sessions"]() as session:
+        account = session.scalars(
+            select(Account).where(Account.email == email, Account.role == "applicant")
+        ).first()
+        if account is None:
+            raise click.ClickException(f"No applicant account with: {email}")
+        reset(session, account, operator.strip())
+    click.echo(f"Two-step login of {email} is off; its sessions have ended.")

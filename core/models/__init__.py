@@ -6,6 +6,7 @@ from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
+from core.models.recovery import RecoveryCode
 from core.models.records import (
     REGISTRATION_FIELDS,
     Account,
@@ -30,6 +31,7 @@ __all__ = [
     "OutboxMessage",
     "PriceEntry",
     "RateLimitHit",
+    "RecoveryCode",
     "Registration",
     "RegistrationDraft",
     "SentEmail",

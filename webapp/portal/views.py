@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import Account
+from webapp.auth import reauth, recovery
 from webapp.auth.session import (
     current,
     current_record,
@@ -110,6 +111,7 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
         account=account,
         form=form,
         sessions=sessions,
+        recovery_left=recovery.remaining(db(), account),
         this_session=this.id if this else None,
         describe_device=describe_device,
         format_time=lambda moment: format_deadline(moment, current_language()),
@@ -118,15 +120,21 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required("applicant")
-def account() -> str | Response | tuple[str, int]:
+def account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     account = _account()
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(account, form), (400 if form.errors else 200)
-    if not service.change_password(
+    # The current password (and code) through the in-session throttle (webapp/auth/reauth.py).
+    verdict = reauth.verify(account, form.current_password.data, form.code.data)
+    if verdict.wait is not None:
+        form.current_password.errors = [verdict.error]
+        return _account_page(account, form), 429, {"Retry-After": str(verdict.wait)}
+    if not verdict.ok or not service.change_password(
         db(), account, form.current_password.data, form.new_password.data
     ):
-        form.current_password.errors = [_("The current password is not correct.")]
+        field = form.code if verdict.field == "code" else form.current_password
+        field.errors = [verdict.error or _("The current password is not correct.")]
         return _account_page(account, form), 400
     # Every other session of the account ended; this one continues with the new version.
     log_in(account, "applicant")
