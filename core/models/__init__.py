@@ -6,7 +6,6 @@ from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
-from core.models.recovery import RecoveryCode
 from core.models.records import (
     REGISTRATION_FIELDS,
     Account,
@@ -17,6 +16,7 @@ from core.models.records import (
     ViesFault,
     utcnow,
 )
+from core.models.recovery import RecoveryCode
 from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, SupportRequest
 
 __all__ = [

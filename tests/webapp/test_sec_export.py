@@ -31,6 +31,8 @@ from workflows import contracts as c
 # Signed tokens are URL-safe base64 with dots; anything shorter opens nothing.
 CANDIDATE = re.compile(r"[A-Za-z0-9_\-.]{20,}")
 REVIEWER = "anna.reviewer@aos.test"
+# Loggers of the suite's stand-ins, not of the portal: the SMTP server the mail goes to.
+TEST_SERVERS = ("mail.log",)
 
 
 def confirm_identity(client: FlaskClient, password: str = PASSWORD, code: str = "") -> None:
@@ -72,7 +74,9 @@ def test_a_whole_journey_leaves_no_live_token_in_the_export_or_the_logs(
         reviewer_id = session.scalars(select(Account.id).where(Account.email == REVIEWER)).one()
     web.extensions["aos_temporal"].ask_for_changes(
         reg.id,
-        c.ChangesRequest(groups=["contact_person"], message="Please check.", requested_by=str(reviewer_id)),
+        c.ChangesRequest(
+            groups=["contact_person"], message="Please check.", requested_by=str(reviewer_id)
+        ),
         update_id=f"changes-{uuid.uuid4().hex}",
     )
     _wait_status(web, "CHANGES_REQUESTED")
@@ -106,8 +110,13 @@ def test_a_whole_journey_leaves_no_live_token_in_the_export_or_the_logs(
     # Finding 3: the reviewer's address is nowhere in the export, the role is.
     assert reviewer.email not in text
     assert data["change_requests"][0]["requested_by"] == "an administrator"
-    logs = "\n".join(record.getMessage() for record in caplog.records)
-    assert live_tokens(web, logs) == set()
+    for record in caplog.records:
+        if record.name.startswith(TEST_SERVERS):
+            continue  # the suite's own mail server logs what it receives, as a mailbox would
+        assert live_tokens(web, record.getMessage()) == set(), (
+            record.name,
+            record.getMessage()[:300],
+        )
 
 
 def test_the_export_names_reviewers_by_their_role_in_the_readers_language(app: Flask) -> None:
@@ -116,22 +125,43 @@ def test_the_export_names_reviewers_by_their_role_in_the_readers_language(app: F
         account = session.scalars(select(Account).where(Account.email == WORKSHOP)).one()
         session.add_all(
             [
-                AuditEntry(actor=REVIEWER, action="registration.approved", detail="",
-                           registration_id=account.registration_id),
-                AuditEntry(actor=WORKSHOP, action="account.closed", detail=WORKSHOP,
-                           registration_id=account.registration_id),
+                AuditEntry(
+                    actor=REVIEWER,
+                    action="registration.approved",
+                    detail="",
+                    registration_id=account.registration_id,
+                ),
+                AuditEntry(
+                    actor=WORKSHOP,
+                    action="account.closed",
+                    detail=WORKSHOP,
+                    registration_id=account.registration_id,
+                ),
             ]
         )
         request = SupportRequest(
-            reference="S-0001", topic="access", account_id=account.id, name="Kovács Péter",
-            email=WORKSHOP, assigned_to=REVIEWER,
+            reference="S-0001",
+            topic="access",
+            account_id=account.id,
+            name="Kovács Péter",
+            email=WORKSHOP,
+            assigned_to=REVIEWER,
         )
         session.add(request)
         session.flush()
-        session.add(SupportMessage(request_id=request.id, author="agent",
-                                   author_email=REVIEWER, body="Hello"))
-    make_registration(app, id="r" + "9" * 15, email=WORKSHOP, open_email=None,
-                      status="REJECTED", decided_by=REVIEWER)
+        session.add(
+            SupportMessage(
+                request_id=request.id, author="agent", author_email=REVIEWER, body="Hello"
+            )
+        )
+    make_registration(
+        app,
+        id="r" + "9" * 15,
+        email=WORKSHOP,
+        open_email=None,
+        status="REJECTED",
+        decided_by=REVIEWER,
+    )
     client = applicant_client(app, WORKSHOP)
     confirm_identity(client)
     text = client.get("/portal/account/my-data?lang=hu").get_data(as_text=True)

@@ -155,9 +155,7 @@ def test_a_recovery_code_logs_in_once(app) -> None:  # type: ignore[no-untyped-d
     assert used.status_code == 302 and client.get("/portal/").status_code == 200
     again_client, again = with_code(codes[3])
     assert again.status_code == 401 and again_client.get("/portal/").status_code == 302
-    assert "Recovery codes left: 9." in client.get("/portal/account?lang=en").get_data(
-        as_text=True
-    )
+    assert "Recovery codes left: 9." in client.get("/portal/account?lang=en").get_data(as_text=True)
 
 
 def test_a_password_reset_does_not_skip_the_code(app) -> None:  # type: ignore[no-untyped-def]

@@ -108,7 +108,9 @@ def enrol() -> Response:
             flash(_locked_message(until), "error")
             return redirect(url_for("admin.login"))
         left = totp.MAX_FAILURES - (account.totp_failures or 0)
-        error = _("This code is not correct, or it was used already. Tries left: %(left)d.", left=left)
+        error = _(
+            "This code is not correct, or it was used already. Tries left: %(left)d.", left=left
+        )
     page = make_response(
         render_template("admin/enrol.html", form=form, error=error, **shown),
         401 if error else (400 if form.errors else 200),

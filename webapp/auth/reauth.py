@@ -111,5 +111,7 @@ def confirm() -> PageResult | Response:
     if not verdict.ok:
         return render_template("auth/confirm.html", error=verdict.error, **context), 401
     mark_fresh()
-    flash(_("Thank you. You can go on for the next %(minutes)d minutes.", minutes=FRESH_SECONDS // 60))
+    flash(
+        _("Thank you. You can go on for the next %(minutes)d minutes.", minutes=FRESH_SECONDS // 60)
+    )
     return redirect(target)

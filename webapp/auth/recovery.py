@@ -68,11 +68,14 @@ def use_code(session: Session, account: Account, code: str) -> bool:
 
 
 def remaining(session: Session, account: Account) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(RecoveryCode)
-        .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def forget_codes(session: Session, account: Account) -> None:

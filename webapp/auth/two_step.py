@@ -107,8 +107,11 @@ def enrol() -> PageResult:
     form = CodeForm()
     shown = enrolment.shown_again(ROLE, account)
     if not form.is_submitted() or shown is None:  # a GET: a fresh secret, nothing stored
-        page = render_template("portal/two_step.html", form=CodeForm(formdata=None),
-                               **enrolment.fresh_secret(ROLE, account))
+        page = render_template(
+            "portal/two_step.html",
+            form=CodeForm(formdata=None),
+            **enrolment.fresh_secret(ROLE, account),
+        )
         return page, 200, _NO_STORE
     error = None
     if form.validate():
@@ -132,7 +135,9 @@ def _confirmed(account: Account) -> reauth.Verdict:
 def _refused(verdict: reauth.Verdict) -> tuple[str, int, dict[str, str]]:
     """Too many wrong passwords inside the session: 429, as on the login."""
     page = render_template(
-        "auth/confirm.html", form=ConfirmIdentityForm(formdata=None), two_step=True,
+        "auth/confirm.html",
+        form=ConfirmIdentityForm(formdata=None),
+        two_step=True,
         error=verdict.error,
     )
     return page, 429, {"Retry-After": str(verdict.wait)}

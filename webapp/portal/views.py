@@ -133,8 +133,10 @@ def account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, st
     if not verdict.ok or not service.change_password(
         db(), account, form.current_password.data, form.new_password.data
     ):
-        field = form.code if verdict.field == "code" else form.current_password
-        field.errors = [verdict.error or _("The current password is not correct.")]
+        if verdict.field == "code":
+            form.code.errors = [verdict.error]
+        else:
+            form.current_password.errors = [_("The current password is not correct.")]
         return _account_page(account, form), 400
     # Every other session of the account ended; this one continues with the new version.
     log_in(account, "applicant")

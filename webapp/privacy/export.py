@@ -65,9 +65,7 @@ def _secretless(context: Any) -> Any:
     "status_url", "restart_url" … all carry a signed token."""
     if isinstance(context, dict):
         return {
-            key: LINK_LEFT_OUT
-            if key.endswith("_url") or "token" in key
-            else _secretless(value)
+            key: LINK_LEFT_OUT if key.endswith("_url") or "token" in key else _secretless(value)
             for key, value in context.items()
         }
     if isinstance(context, list):
