@@ -9,10 +9,11 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from core.db import create_schema
-from core.models import Account
+from core.models import Account, AuditEntry, RateLimitHit
 from core.passwords import hash_password
 from webapp.auth.session import CONSOLE_ROLES
 from webapp.registrations_cli import registrations
@@ -81,9 +82,31 @@ def create_admin(
         if reset_totp:
             account.totp_secret = None
             account.totp_enrolled_at = None
+            account.totp_last_step = None
+            account.totp_failures = 0
+            account.totp_failed_at = None
+        if verb == "Updated":
+            # The console's recovery path (SECURITY.md): audited, and the failed logins
+            # strangers piled up on the address are forgotten.
+            what = "password and authenticator" if reset_totp else "password"
+            session.add(AuditEntry(actor="cli", action="admin.reset", detail=f"{email}: {what}"))
+            _forget_failed_logins(session, email)
     click.echo(f"{verb} administrator {email} ({account.roles.replace(',', ', ')}).")
     if reset_totp:
         click.echo("The authenticator was reset: the next console login enrols a new one.")
+
+
+def _forget_failed_logins(session: Session, email: str) -> None:
+    from webapp.auth.throttle import RULES
+    from webapp.support.ratelimit import key_hash
+
+    secret = current_app.config["SETTINGS"].secret_key
+    buckets = [RULES[surface][0].bucket for surface in ("console", "totp")]
+    session.execute(
+        delete(RateLimitHit).where(
+            RateLimitHit.bucket.in_(buckets), RateLimitHit.key_hash == key_hash(secret, email)
+        )
+    )
 
 
 @click.command("end-sessions")
