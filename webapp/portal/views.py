@@ -112,6 +112,7 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
         form=form,
         sessions=sessions,
         recovery_left=recovery.remaining(db(), account),
+        fresh=reauth.is_fresh(),
         this_session=this.id if this else None,
         describe_device=describe_device,
         format_time=lambda moment: format_deadline(moment, current_language()),
