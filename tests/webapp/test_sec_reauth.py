@@ -114,3 +114,20 @@ def test_with_two_step_on_the_confirmation_needs_a_code_too(app: Flask) -> None:
     token = csrf_token(client, "/portal/account/close?lang=en")
     closing = client.post("/portal/account/close", data={"password": PASSWORD, "csrf_token": token})
     assert closing.status_code == 400
+
+
+def test_with_two_step_on_the_password_change_needs_a_code_and_keeps_this_session(
+    app: Flask,
+) -> None:
+    from tests.webapp.test_admin_auth import next_code
+    from tests.webapp.test_sec_two_step import _enrol
+
+    make_applicant(app, WORKSHOP)
+    client = applicant_client(app, WORKSHOP)
+    _enrol(app, client)
+    assert _change(client, PASSWORD).status_code == 400  # no code
+    token = csrf_token(client, "/portal/account?lang=en")
+    data = {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
+    data.update(code=next_code(app, WORKSHOP), csrf_token=token)
+    assert client.post("/portal/account", data=data).status_code == 302
+    assert client.get("/portal/account").status_code == 200  # still logged in, with the code

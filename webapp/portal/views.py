@@ -19,6 +19,7 @@ from webapp.auth.session import (
     log_in,
     log_out_everywhere,
     login_required,
+    mark_second_factor_done,
 )
 from webapp.database import db
 from webapp.i18n import current_language
@@ -139,8 +140,11 @@ def account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, st
         else:
             form.current_password.errors = [_("The current password is not correct.")]
         return _account_page(account, form), 400
-    # Every other session of the account ended; this one continues with the new version.
+    # Every other session of the account ended; this one continues with the new version
+    # (and, with two-step login on, with the code just checked).
     log_in(account, "applicant")
+    if account.totp_enrolled_at is not None:
+        mark_second_factor_done("applicant")
     flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("portal.account"))
 
