@@ -109,6 +109,9 @@ def test_a_whole_journey_leaves_no_live_token_in_the_export_or_the_logs(
     assert reset["context"]["reset_url"] == "(link not included)"
     # Finding 3: the reviewer's address is nowhere in the export, the role is.
     assert reviewer.email not in text
+    assert "reviewers@aos.test" not in text  # ADMIN_NOTIFY_EMAILS got "review requested"
+    notices = [e for e in data["emails_sent"] if e["kind"] == "review_requested"]
+    assert notices and {e["recipient"] for e in notices} == {"an administrator"}
     assert data["change_requests"][0]["requested_by"] == "an administrator"
     for record in caplog.records:
         if record.name.startswith(TEST_SERVERS):

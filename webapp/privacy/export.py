@@ -88,6 +88,9 @@ def personal_data(
     data = _personal_data(session, account)
     for item in data["emails_queued"]:
         item["context"] = _secretless(item.get("context"))
+    # The reviewers' notices about the registration went to console addresses.
+    _named_by_role(data["emails_queued"], "recipient", account.email, reviewer)
+    _named_by_role(data["emails_sent"], "recipient", account.email, reviewer)
     _named_by_role(data["registrations"], "decided_by", account.email, reviewer)
     _named_by_role(data["change_requests"], "requested_by", account.email, reviewer)
     _named_by_role(data["audit_log"], "actor", account.email, reviewer)
