@@ -6,7 +6,8 @@ and the authenticator code when two-step login is on.
 Forms that change something (password change, Close my account, turning two-step off) carry
 the password (and code) fields themselves. Pages that show something (Download my data, the
 enrolment page with its secret) are behind `/portal/account/confirm`: a right answer there
-counts for FRESH_SECONDS, for this login session only (the mark names the session record).
+counts for FRESH_SECONDS (10 minutes), for this login session only (the mark names the
+session record).
 
 Every try goes through the "reauth" throttle (webapp/auth/throttle.py), keyed by the
 account: after 5 wrong ones the answer is 429 with Retry-After, as on the login."""
@@ -31,7 +32,7 @@ from webapp.auth.login_steps import PageResult
 from webapp.auth.session import current, is_local_path, login_required, session_token
 from webapp.database import db
 
-FRESH_SECONDS = 300
+FRESH_SECONDS = 600  # long enough to set up an authenticator app on the enrolment page
 ROLE = "applicant"
 _MARK = "reauth"
 
