@@ -21,6 +21,7 @@ from core.models import (
     LoginSession,
     OutboxMessage,
     PersonAction,
+    RecoveryCode,
     Registration,
     RegistrationDraft,
     SentEmail,
@@ -189,6 +190,7 @@ def erase_account(session: Session, account: Account, at: datetime) -> None:
     _scrub_audit(session, None, {email})
     # Where and from what the person logged in: no reason to keep it once the account is gone.
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     account.email = f"erased-{account.id}@erased.invalid"  # unique, and no mail goes there
     account.password_hash = ""
     account.totp_secret = None

@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     from webapp import cli
     from webapp.accessibility import bp as accessibility_bp
     from webapp.admin.views import bp as admin_bp
+    from webapp.auth.reauth import bp as reauth_bp
     from webapp.auth.reset import bp as password_bp
     from webapp.auth.two_step import bp as two_step_bp
     from webapp.auth.views import bp as auth_bp
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(wizard_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(two_step_bp)
+    app.register_blueprint(reauth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(password_bp)
     app.register_blueprint(pricing_bp)

@@ -19,6 +19,7 @@ from core.models.records import (
     ViesFault,
     utcnow,
 )
+from core.models.recovery import RecoveryCode
 from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, SupportRequest
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "PersonAction",
     "PriceEntry",
     "RateLimitHit",
+    "RecoveryCode",
     "Registration",
     "RegistrationDraft",
     "SentEmail",

@@ -16,6 +16,7 @@ from core.models import (
     CorrectionAttempt,
     LoginSession,
     PersonAction,
+    RecoveryCode,
     Registration,
     SentEmail,
     SupportMessage,
@@ -202,6 +203,7 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
                 at=LONG_AGO, actor="peter@kovacs-auto.hu", action="password_reset", detail=""
             )
         )
+        session.add(RecoveryCode(account_id=account_id, code_hash="a" * 64))
     assert purge(app) == rc.PurgeResult(registrations=0, accounts=1)
     account = _get(app, Account, account_id)
     assert account.email.endswith("@erased.invalid") and account.password_hash == ""
@@ -215,6 +217,7 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         assert [e.action for e in entries] == ["account.closed", "password_reset"]
         assert all("peter@" not in e.detail + e.actor for e in entries)
         assert session.scalars(select(LoginSession)).all() == []
+        assert session.scalars(select(RecoveryCode)).all() == []
         kept = session.scalars(select(SupportRequest)).one()
         assert (kept.reference, kept.name, kept.email, kept.phone) == ("S-0001", "", "", "")
         assert [(m.body, m.author_email) for m in kept.messages] == [("", "")]

@@ -155,6 +155,7 @@ def portal(site, page, audit: Audit, email: str) -> None:  # type: ignore[no-unt
         ("/portal/first-steps", "first-steps"),
         ("/portal/technical", "technical"),
         ("/portal/account", "account"),
+        ("/portal/account/confirm", "confirm-identity"),
         ("/help/requests", "my-help-requests"),
     ]:
         page.goto(f"{site.base}{path}")

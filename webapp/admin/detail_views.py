@@ -84,6 +84,7 @@ def audit_label(action: str) -> str:
         "account.disabled": _("Account disabled"),
         "account.enabled": _("Account re-enabled"),
         "account.closed": _("Account closed by its owner"),
+        "account.totp_reset": _("Two-step login reset"),
         "admin.login": _("Console login"),
         "admin.totp_enrolled": _("Second factor enrolled"),
     }

@@ -3,7 +3,9 @@ webapp/support/ratelimit.py).
 
 Per account (the typed address, known or not, so the answer never tells them apart):
 5 failures in 5 minutes, then a delay that doubles with each further series; per client
-IP: 30 a minute. On the applicant login, the console's password step and its TOTP step.
+IP: 30 a minute. On the applicant login, the console's password step and its TOTP step, and the
+"reauth" surface: passwords (and codes) typed inside a session to confirm a sensitive
+action (webapp/auth/reauth.py), keyed by the account id.
 Refused: HTTP 429, Retry-After, and a message saying when to try again. A successful login
 forgets the account's failures.
 """
@@ -27,7 +29,7 @@ RULES = {
         Rule(f"{surface}-account", *PER_ACCOUNT, grows=True),
         Rule(f"{surface}-ip", *PER_IP),
     )
-    for surface in ("login", "console", "totp")
+    for surface in ("login", "console", "totp", "reauth")
 }
 
 
