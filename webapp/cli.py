@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from core.db import create_schema
 from core.models import Account, AuditEntry, RateLimitHit
 from core.passwords import hash_password
-from webapp.auth.session import CONSOLE_ROLES
 from webapp.registrations_cli import registrations
+from webapp.sessions import CONSOLE_ROLES
 
 MIN_ADMIN_PASSWORD = 12
 
@@ -98,7 +98,7 @@ def create_admin(
 
 def _forget_failed_logins(session: Session, email: str) -> None:
     from webapp.auth.throttle import RULES
-    from webapp.support.ratelimit import key_hash
+    from webapp.ratelimit import key_hash
 
     secret = current_app.config["SETTINGS"].secret_key
     buckets = [RULES[surface][0].bucket for surface in ("console", "totp")]

@@ -210,7 +210,7 @@ def test_five_wrong_codes_send_back_to_the_password_and_lock(app, client):
 def test_the_code_step_expires(app, client, monkeypatch):
     make_console_account(app)
     _password(client)
-    import webapp.auth.session as session_module
+    import webapp.sessions as session_module
 
     token = csrf_token(client, "/admin/login/code")
     later = time.time() + session_module.SECOND_FACTOR_SECONDS + 1
@@ -243,7 +243,7 @@ def test_only_active_console_accounts_get_past_the_password(app, client, who):
 
 
 def test_console_sessions_exist_only_through_the_second_factor(app):
-    from webapp.auth.session import log_in
+    from webapp.sessions import log_in
 
     with app.test_request_context():
         with pytest.raises(ValueError):

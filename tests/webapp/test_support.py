@@ -245,7 +245,7 @@ def test_the_rate_limit_window_slides(app):
     from datetime import UTC, datetime, timedelta
 
     from core.models import RateLimitHit
-    from webapp.support.ratelimit import allow, key_hash
+    from webapp.ratelimit import allow, key_hash
 
     secret = app.config["SETTINGS"].secret_key
     checks = [("support-ip", "192.0.2.1", 2)]

@@ -14,8 +14,8 @@ from webapp.admin.detail_views import audit_label
 from webapp.admin.forms import ActionForm
 from webapp.admin.queue_views import user_type_label
 from webapp.auth import service as auth_service
-from webapp.auth.session import current, role_required
 from webapp.database import db
+from webapp.sessions import current, role_required
 
 LIMIT = 200
 

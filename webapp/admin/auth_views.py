@@ -21,7 +21,10 @@ from webapp.auth.login_steps import (
     next_args,
     password_step,
 )
-from webapp.auth.session import (
+from webapp.database import db
+from webapp.forms import CodeForm
+from webapp.i18n import current_language
+from webapp.sessions import (
     begin_second_factor,
     cancel_second_factor,
     complete_second_factor,
@@ -29,9 +32,6 @@ from webapp.auth.session import (
     pending_second_factor,
     safe_next,
 )
-from webapp.database import db
-from webapp.forms import CodeForm
-from webapp.i18n import current_language
 
 
 def _locked_message(until: datetime) -> str:

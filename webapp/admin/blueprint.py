@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from core.formatting import PORTAL_TZ, as_utc, format_deadline
 from core.models import Account
-from webapp.auth.session import current
 from webapp.i18n import current_language
+from webapp.sessions import current
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -34,12 +34,12 @@ from webapp.admin.decisions import (
 from webapp.admin.forms import ChangesForm, DecisionForm
 from webapp.admin.queries import is_overdue
 from webapp.admin.queue_views import user_type_label
-from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
 from webapp.i18n import current_language
 from webapp.msgid import N_
 from webapp.registration.progress import status_label
+from webapp.sessions import current, role_required
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
 

@@ -18,11 +18,11 @@ from webapp.admin.queries import (
     is_overdue,
 )
 from webapp.admin.queries import review_counts as counts
-from webapp.auth.session import current
 from webapp.countries import country_choices
 from webapp.database import db
 from webapp.i18n import current_language
 from webapp.registration.progress import status_label
+from webapp.sessions import current
 from workflows import contracts as c
 
 USER_TYPES = tuple(c.USER_TYPE_LABELS.items())

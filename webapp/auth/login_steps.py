@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from core.models import Account
 from webapp.auth import device, throttle
 from webapp.auth.forms import LoginForm
-from webapp.auth.session import current, safe_next
+from webapp.sessions import current, safe_next
 
 PageResult = str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]
 Found = TypeVar("Found")

@@ -29,8 +29,8 @@ from core.passwords import verify_password
 from webapp.auth import service, store, throttle
 from webapp.auth.forms import ConfirmIdentityForm
 from webapp.auth.login_steps import PageResult
-from webapp.auth.session import current, is_local_path, login_required, session_token
 from webapp.database import db
+from webapp.sessions import current, is_local_path, login_required, session_token
 
 FRESH_SECONDS = 600  # long enough to set up an authenticator app on the enrolment page
 ROLE = "applicant"

@@ -1,5 +1,5 @@
 """Failed-login throttling, shared by every web process (the database-backed limiter of
-webapp/support/ratelimit.py).
+webapp/ratelimit.py).
 
 Per account (the typed address, known or not, so the answer never tells them apart):
 5 failures in 5 minutes, then a delay that doubles with each further series; per client
@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from core.formatting import format_deadline
 from webapp.database import db
 from webapp.i18n import current_language
-from webapp.support.ratelimit import Rule, begin_attempt, forget, reset
+from webapp.ratelimit import Rule, begin_attempt, forget, reset
 
 PER_ACCOUNT, PER_IP = (5, 300), (30, 60)
 RULES = {

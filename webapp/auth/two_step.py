@@ -23,7 +23,9 @@ from webapp.admin import totp
 from webapp.auth import enrolment, reauth, recovery, service
 from webapp.auth.forms import ConfirmIdentityForm, RecoveryCodeForm
 from webapp.auth.login_steps import PageResult, code_step
-from webapp.auth.session import (
+from webapp.database import db
+from webapp.forms import CodeForm
+from webapp.sessions import (
     cancel_second_factor,
     complete_second_factor,
     current,
@@ -32,8 +34,6 @@ from webapp.auth.session import (
     pending_second_factor,
     safe_next,
 )
-from webapp.database import db
-from webapp.forms import CodeForm
 
 bp = Blueprint("two_step", __name__)
 ROLE = "applicant"

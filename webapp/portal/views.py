@@ -13,7 +13,11 @@ from werkzeug.wrappers import Response
 from core.formatting import format_deadline
 from core.models import Account
 from webapp.auth import reauth, recovery
-from webapp.auth.session import (
+from webapp.database import db
+from webapp.i18n import current_language
+from webapp.portal import catalogue, service
+from webapp.portal.forms import ChangePasswordForm
+from webapp.sessions import (
     current,
     current_record,
     log_in,
@@ -21,10 +25,6 @@ from webapp.auth.session import (
     login_required,
     mark_second_factor_done,
 )
-from webapp.database import db
-from webapp.i18n import current_language
-from webapp.portal import catalogue, service
-from webapp.portal.forms import ChangePasswordForm
 from workflows import contracts as c
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")

@@ -11,12 +11,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.auth.session import current, role_required
 from webapp.database import db
 from webapp.i18n import current_language
 from webapp.pricing import service
 from webapp.pricing.forms import PriceForm
 from webapp.pricing.products import CATEGORIES, PRODUCTS, product
+from webapp.sessions import current, role_required
 
 bp = Blueprint("pricing", __name__)
 

@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response
 
 from core.models import Account
 from webapp.auth import reauth
-from webapp.auth.session import current, log_out_everywhere, login_required
 from webapp.database import db
 from webapp.privacy import service
 from webapp.privacy.export import personal_data
 from webapp.privacy.forms import CloseAccountForm
+from webapp.sessions import current, log_out_everywhere, login_required
 
 bp = Blueprint("privacy", __name__)
 

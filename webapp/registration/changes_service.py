@@ -16,8 +16,8 @@ from core.formatting import as_utc
 from core.models import ChangeRequest, CorrectionAttempt, Registration
 from core.models.changes import latest_round
 from webapp import actions
+from webapp.ratelimit import allow
 from webapp.registration.service import VAT_WAIT_SECONDS, VAT_WAITERS
-from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import (
     CorrectionBeingChecked,
     Refused,

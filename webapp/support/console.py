@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import STATUSES, Account, SupportRequest
-from webapp.auth.session import current, role_required
 from webapp.database import db, services
 from webapp.i18n import current_language
+from webapp.sessions import current, role_required
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
 from webapp.support.topics import STATUS_LABELS, label_helpers, status_label
