@@ -18,11 +18,14 @@ from webapp.i18n import current_language
 from webapp.registration import changes_service, changes_views, decoy, service
 from webapp.registration.drafts import current_draft, save_step
 from webapp.registration.forms import RegistrationForm
+from webapp.registration.mismatch import mark_comparison
 from webapp.registration.progress import build_progress, pending_reason
 from webapp.temporal_bridge import DecisionRefused, ResendCooldown, TemporalUnavailable
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)
+# The mismatch partial is shown by the one-page form, the wizard and the correction page.
+bp.add_app_template_global(mark_comparison, "vat_marks")
 bp.add_url_rule(
     "/changes/<token>", "changes", changes_views.changes, methods=["GET", "POST"]
 )  # the correction page of "Ask for changes"

@@ -166,7 +166,8 @@ def adopt() -> Response:
     if values:
         draft.vat_result = {**vat, "adopted": True}
     save_step(db(), draft, min(draft.completed, 3), values)
-    return redirect(url_for("wizard.company"))
+    # Every step was done before the check: nothing else to walk through again.
+    return redirect(url_for("wizard.review" if draft.completed >= 4 else "wizard.company"))
 
 
 @bp.route("/access", methods=["GET", "POST"])
