@@ -165,7 +165,7 @@ def test_detail_shows_everything_needed_to_decide(console, cases):
         "peter@kovacs-auto.hu",
         "Independent workshop/dealer",
         "WAPIAAAAXYZ123",  # the VIES consultation number
-        "2026-03-02",
+        "2 March 2026",  # VIES's request date, in the console's one date form
         "KOVÁCS ÉS TÁRSA AUTÓJAVÍTÓ KFT.",
         "✓ matches",
         "Overdue",

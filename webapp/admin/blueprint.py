@@ -9,7 +9,8 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.formatting import PORTAL_TZ, as_utc, format_deadline
+from core.formatting import as_utc
+from core.local_time import format_local
 from core.models import Account
 from webapp.auth.session import current
 from webapp.i18n import current_language
@@ -53,20 +54,16 @@ def format_duration(seconds: float) -> str:
 def _console_globals() -> dict[str, Any]:
     language = current_language()
 
-    def when(moment: datetime | None) -> str:
-        return format_deadline(moment, language) if moment else "—"
-
-    def exact(moment: datetime) -> str:
-        # Timeline steps often fall in the same minute: seconds keep them apart.
-        local = as_utc(moment).astimezone(PORTAL_TZ)
-        return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+    def when(moment: datetime | str | None) -> str:
+        return format_local(moment, language)
 
     account = current("admin")
     return {
         "console_account": account,
         "console_sections": sections(account),
         "when": when,
-        "exact": exact,
+        # The timeline once wrote seconds and a zone; now one form on every console page.
+        "exact": when,
         "duration": format_duration,
         "now": datetime.now(UTC),
         "as_utc": as_utc,

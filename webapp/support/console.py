@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.formatting import format_deadline
+from core.local_time import format_local
 from core.models import STATUSES, Account, SupportRequest
 from webapp.auth.session import current, role_required
 from webapp.database import db, services
@@ -27,7 +27,7 @@ def _console_globals() -> dict[str, Any]:
     return {
         "console_account": current("admin"),
         **label_helpers(_),
-        "when": lambda moment: format_deadline(moment, current_language()),
+        "when": lambda moment: format_local(moment, current_language()),
     }
 
 
