@@ -142,7 +142,12 @@ def test_an_accepted_correction_goes_back_to_review_with_the_new_values(web, mai
     assert attempt.outcome == "accepted"
 
     status = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
-    assert "Changes sent, waiting for review" in status
+    # The stepper: the round of changes done, the review of them now.
+    assert _stages(status)[-3:] == [
+        ("changes", "done", "Your changes (round 1)"),
+        ("review", "current", "Review of your changes"),
+        ("activation", "todo", "Account activation"),
+    ]
     assert "Your changes have reached our administrators." in status
     # The round is answered: the page says so, and a second sending changes nothing.
     again = _post(client, token, phone="+36 1 234 5678")
@@ -165,8 +170,20 @@ def test_an_accepted_correction_goes_back_to_review_with_the_new_values(web, mai
     assert _post(client, token, contact_person="Kovács Anna").status_code == 200
     assert _wait(web, "AWAITING_REVIEW").contact_person == "Kovács Anna"
     steps = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
-    assert steps.count("<span>Changes requested</span>") == 2
-    assert steps.count("<span>Changes sent, waiting for review</span>") == 2
+    assert [(kind, state) for kind, state, _label in _stages(steps)] == [
+        ("vat", "done"), ("email", "done"), ("review", "done"), ("changes", "done"),
+        ("review", "done"), ("changes", "done"), ("review", "current"), ("activation", "todo"),
+    ]  # fmt: skip
+    assert "Your changes (round 2)" in steps
+
+
+def _stages(page: str) -> list[tuple[str, str, str]]:
+    """The status page's stepper: (stage, state, label) in order."""
+    return re.findall(
+        r'data-stage="(\w+)" data-state="(\w+)".*?<span class="stage-label">([^<]+)</span>',
+        page,
+        re.S,
+    )
 
 
 def test_a_company_name_vies_does_not_confirm_shows_the_mismatch_and_the_round_stays_open(

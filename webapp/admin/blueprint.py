@@ -50,6 +50,12 @@ def format_duration(seconds: float) -> str:
     return _("%(minutes)d min", minutes=minutes)
 
 
+@bp.app_context_processor
+def _console_nav() -> dict[str, Any]:
+    # Console pages of other blueprints (help requests, prices) draw the same bar.
+    return {"console_nav_sections": sections}
+
+
 @bp.context_processor
 def _console_globals() -> dict[str, Any]:
     language = current_language()

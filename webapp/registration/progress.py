@@ -13,6 +13,7 @@ from core.formatting import format_deadline, format_remaining
 from core.models import Registration
 from webapp.countries import country_name
 from webapp.i18n import current_language
+from webapp.registration.stepper import Stage, build_stages
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 
@@ -47,6 +48,7 @@ class Progress:
     changes: ChangesAsked | None = None
     changes_url: str | None = None
     corrections: int = 0
+    stages: list[Stage] | None = None  # the whole path, for the stepper
 
 
 def status_label(status: str) -> str:
@@ -196,6 +198,14 @@ def build_progress(
             "The changes our administrators asked for did not arrive in time, so the "
             "registration has expired. Start again; we will fill in your data."
         )
+    corrections = view.corrections if view else 0
+    stages = build_stages(
+        status,
+        view_steps,
+        corrections,
+        status == c.Status.EXPIRED and _changes_ran_out(view_steps, stored),
+        lambda moment: format_deadline(moment, language),
+    )
     steps = [
         (label, format_deadline(datetime.fromisoformat(step.at), language))
         for label, step in zip(_step_labels(view_steps), view_steps, strict=True)
@@ -214,7 +224,8 @@ def build_progress(
         steps=steps,
         rejection_reason=(view.rejection_reason if view else reg.rejection_reason),
         changes=_changes_asked(status, view, stored),
-        corrections=view.corrections if view else 0,
+        corrections=corrections,
+        stages=stages,
     )
 
 
