@@ -37,7 +37,7 @@ def user_type_label(value: str) -> str:
 def vies_result(vies: dict[str, Any] | None) -> tuple[str, bool]:
     """The queue's VIES column: (what VIES said, whether the reviewer must check by hand)."""
     if not vies:
-        return _("No VIES answer yet."), False
+        return _("No answer yet"), False
     if vies.get("flag_reason"):
         return _("Not checked"), True
     if not vies.get("valid"):
