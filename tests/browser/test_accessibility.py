@@ -234,6 +234,14 @@ def console(site, page, audit: Audit, registration_id: str) -> None:  # type: ig
         page.click("#ask-for-changes-button")
     assert page.locator("#ask-for-changes .error-summary").count() == 1
     audit(page, "console-ask-for-changes-errors")
+    # At 1280 px the VIES comparison's five columns fit: nothing cut off or scrolled.
+    page.goto(f"{site.base}/admin/registrations/{registration_id}")
+    widths = page.evaluate(
+        "(() => { const t = document.querySelector('#vies-comparison');"
+        " return [t.scrollWidth, t.closest('.scroll-region').clientWidth,"
+        " document.documentElement.scrollWidth, window.innerWidth]; })()"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
     for path, label in [
         (f"/admin/registrations/{registration_id}", "console-detail"),
         ("/admin/accounts", "console-accounts"),

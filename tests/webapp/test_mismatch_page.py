@@ -73,7 +73,7 @@ def test_use_the_registered_data_lands_on_the_review_step(web, mailbox) -> None:
     adopted = client.post("/register/company/adopt", data={"csrf_token": csrf_from(page)})
     assert adopted.headers["Location"] == "/register/review"
     review = client.get("/register/review?lang=en").get_data(as_text=True)
-    assert "We filled in the data registered in VIES" in review
+    assert "We filled in the data registered in VIES. Check them and send" in review
     assert "Kovács és Társa Autójavító Kft." in review and "Váci út 22., 1132 Budapest" in review
     sent = client.post("/register/review", data={"csrf_token": csrf_from(review)})
     assert sent.headers["Location"].startswith("/status/")

@@ -153,21 +153,32 @@ def adopt() -> Response:
     draft = _draft()
     vat = draft.vat_result or {}
     values = adopted_values(draft.data.get("country", ""), vat)
+    # Every step was done before the check: nothing else to walk through again.
+    to_review = draft.completed >= 4
     if values.get("adopted_address"):
         flash(
             _(
+                "We filled in the registered company name and keep the registered address "
+                "exactly as VIES holds it. Check your contact address and send the registration."
+            )
+            if to_review
+            else _(
                 "We filled in the registered company name and keep the registered address "
                 "exactly as VIES holds it. Check your contact address and continue."
             ),
             "success",
         )
     elif values:
-        flash(_("We filled in the data registered in VIES. Check them and continue."), "success")
+        flash(
+            _("We filled in the data registered in VIES. Check them and send the registration.")
+            if to_review
+            else _("We filled in the data registered in VIES. Check them and continue."),
+            "success",
+        )
     if values:
         draft.vat_result = {**vat, "adopted": True}
     save_step(db(), draft, min(draft.completed, 3), values)
-    # Every step was done before the check: nothing else to walk through again.
-    return redirect(url_for("wizard.review" if draft.completed >= 4 else "wizard.company"))
+    return redirect(url_for("wizard.review" if to_review else "wizard.company"))
 
 
 @bp.route("/access", methods=["GET", "POST"])
