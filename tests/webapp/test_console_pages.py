@@ -98,3 +98,15 @@ def test_reject_asks_first_and_changes_nothing(console, cases, app) -> None:  # 
               "reason_code": "duplicate"},
     ).get_data(as_text=True)  # fmt: skip
     assert "Elutasítja ezt a regisztrációt?" in hu and ">Elutasítás</button>" in hu
+
+
+def test_the_console_shows_only_its_own_navigation_bar(console) -> None:  # noqa: F811
+    for path in ("/admin/?lang=en", "/admin/accounts", "/admin/support/", "/admin/prices"):
+        page = console.get(path).get_data(as_text=True)
+        assert page.count('aria-label="Administrator console"') == 1, path
+        assert 'aria-label="Main menu"' not in page, path  # the public bar is not drawn
+        for public in ("Register now", ">Log in<", "Price list", ">Help<"):
+            assert public not in page, (path, public)
+        assert ">Accounts</a>" in page and ">Review queue</a>" in page, path
+    # The public pages keep theirs.
+    assert "Register now" in console.get("/?lang=en").get_data(as_text=True)
