@@ -89,6 +89,7 @@ def changes(token: str) -> Page:
         form = correction_form(round_.fields, formdata=None, data=data)
         return _form_page(round_, form, token, vat_result=refused.vies_result if refused else None)
     form = correction_form(round_.fields)
+    form.country_code = reg.country_code
     if not form.validate():
         return _form_page(round_, form, token, 400)
     sent = changes_service.send_correction(db(), bridge(), reg, round_, form.values, secret)
