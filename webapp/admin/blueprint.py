@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.formatting import PORTAL_TZ, as_utc, format_deadline
+from core.formatting import PORTAL_TZ, as_utc, format_ago, format_deadline
 from core.models import Account
 from webapp.auth.session import current
 from webapp.i18n import current_language
@@ -68,6 +68,8 @@ def _console_globals() -> dict[str, Any]:
         "when": when,
         "exact": exact,
         "duration": format_duration,
+        # „az imént”, „5 perce”: never „0 perc ezelőtt” (docs/hu-style.md).
+        "ago": lambda seconds: format_ago(seconds, language),
         "now": datetime.now(UTC),
         "as_utc": as_utc,
     }
