@@ -110,6 +110,7 @@ def test_bad_input_is_shown_with_what_was_typed(web, mailbox):
     assert "Kérjük, töltse ki ezt a mezőt." in page
     assert _input_value(page, "phone") == "1234"
     assert _input_value(page, "rep_first_name") == "Péter"
+    assert page.index(">Vezetéknév</label>") < page.index(">Keresztnév</label>")  # family first
     assert 'aria-invalid="true"' in page
     # Nothing went to the workflow; the record is unchanged.
     assert _attempts(web) == []

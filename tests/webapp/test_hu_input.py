@@ -104,3 +104,14 @@ def test_user_type_is_two_radio_buttons_with_an_explanation(client) -> None:  # 
     assert "BMW és MINI személyautók" in hu
     page = client.get("/register/one-page?lang=en").get_data(as_text=True)
     assert "BMW Motorrad motorcycles only" in page
+
+
+def test_the_wizard_asks_the_family_name_first_and_reviews_it_that_way(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_wizard import walk_to_review
+
+    walk_to_review(client, rep_title="Dr")
+    company = client.get("/register/company?lang=hu").get_data(as_text=True)
+    assert company.index(">Vezetéknév</label>") < company.index(">Keresztnév</label>")
+    assert "<legend>Székhely</legend>" in company
+    assert "Dr. Kovács Péter" in client.get("/register/review?lang=hu").get_data(as_text=True)
+    assert "Dr Péter Kovács" in client.get("/register/review?lang=en").get_data(as_text=True)
