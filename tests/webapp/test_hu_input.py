@@ -115,3 +115,13 @@ def test_the_wizard_asks_the_family_name_first_and_reviews_it_that_way(client) -
     assert "<legend>Székhely</legend>" in company
     assert "Dr. Kovács Péter" in client.get("/register/review?lang=hu").get_data(as_text=True)
     assert "Dr Péter Kovács" in client.get("/register/review?lang=en").get_data(as_text=True)
+
+
+def test_english_dates_are_european(client) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    page = client.get("/prices?lang=en").get_data(as_text=True)
+    assert _re.search(r"\d{1,2} (January|February|March|April|May|June|July|August|September|"
+                      r"October|November|December) \d{4}", page)  # fmt: skip
+    assert not _re.search(r"(January|February|March|April|May|June|July|August|September|"
+                          r"October|November|December) \d{1,2}, \d{4}", page)  # fmt: skip
