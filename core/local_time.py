@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 
-from core.formatting import PORTAL_TZ, as_utc
+from core.formatting import PORTAL_TZ, as_utc, format_date
 
 DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}([+-]\d{2}:\d{2}|Z)?")
 PATTERNS = {"hu": "yyyy. MMMM d. HH:mm", "en": "d MMMM yyyy HH:mm"}
@@ -33,10 +33,6 @@ def format_local(moment: datetime | str | None, language: str) -> str:
     return format_datetime(local, PATTERNS[lang], locale=lang)
 
 
-DAY_PATTERNS = {"hu": "yyyy. MMMM d.", "en": "d MMMM yyyy"}
-
-
 def format_day(value: date, language: str) -> str:
     """A calendar day in the same form: HU „2026. december 4.”, EN „4 December 2026”."""
-    lang = language if language in DAY_PATTERNS else "en"
-    return format_date(value, DAY_PATTERNS[lang], locale=lang)
+    return format_date(value, language if language in PATTERNS else "en")

@@ -74,7 +74,7 @@ def wizard(site, page, audit: Audit, lang: str, email: str) -> str:  # type: ign
     audit(page, "wizard-type")
     _submit(page)
     audit(page, "wizard-type-errors")
-    page.select_option("#user_type", "WORKSHOP")
+    page.check("#user_type-0")
     _submit(page)
     audit(page, "wizard-country")
     page.select_option("#country", "HU")

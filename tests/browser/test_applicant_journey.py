@@ -18,7 +18,7 @@ SUBMIT = "#next"
 
 
 def fill_wizard(page, shots, *, lang: str, company: dict[str, str], email: str) -> None:  # type: ignore[no-untyped-def]
-    page.select_option("#user_type", "WORKSHOP")
+    page.check("#user_type-0")
     assert page.locator(".warning").is_visible()
     check_accessibility(page)
     shots(page, "user-type")

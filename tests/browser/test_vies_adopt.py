@@ -45,7 +45,7 @@ def test_typo_adopt_send_confirmation(site, page, shots, mailbox, country):  # t
     email = f"owner.{country.lower()}@workshop.example"
 
     page.goto(f"{site.base}/register?lang=en")
-    page.select_option("#user_type", "WORKSHOP")
+    page.check("#user_type-0")
     page.click(SUBMIT)
     page.wait_for_url("**/register/country")
     page.select_option("#country", country)

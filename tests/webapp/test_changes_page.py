@@ -106,10 +106,11 @@ def test_bad_input_is_shown_with_what_was_typed(web, mailbox):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Kérjük, a telefonszámot országkóddal együtt adja meg" in page
+    assert "Kérjük, a telefonszámot belföldi formában (pl. 06 20 123 4567)" in page
     assert "Kérjük, töltse ki ezt a mezőt." in page
     assert _input_value(page, "phone") == "1234"
     assert _input_value(page, "rep_first_name") == "Péter"
+    assert page.index(">Vezetéknév</label>") < page.index(">Keresztnév</label>")  # family first
     assert 'aria-invalid="true"' in page
     # Nothing went to the workflow; the record is unchanged.
     assert _attempts(web) == []

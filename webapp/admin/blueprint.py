@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.formatting import as_utc
+from core.formatting import as_utc, format_ago
 from core.local_time import format_local
 from core.models import Account
 from webapp.auth.session import current
@@ -71,6 +71,8 @@ def _console_globals() -> dict[str, Any]:
         # The timeline once wrote seconds and a zone; now one form on every console page.
         "exact": when,
         "duration": format_duration,
+        # „az imént”, „5 perce”: never „0 perc ezelőtt” (docs/hu-style.md).
+        "ago": lambda seconds: format_ago(seconds, language),
         "now": datetime.now(UTC),
         "as_utc": as_utc,
     }

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.local_time import format_day
+from core.formatting import format_date
 from webapp.auth.session import current, role_required
 from webapp.database import db
 from webapp.i18n import current_language
@@ -26,7 +26,8 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
 
 
 def day(value: date) -> str:
-    return format_day(value, current_language())
+    # „2026. december 4.” / „4 December 2026” (Babel's English "long" is the US order).
+    return format_date(value, current_language())
 
 
 def _by_category(rows: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]

@@ -18,6 +18,7 @@ from webapp.database import bridge, db
 from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, forget, save_step
 from webapp.registration.forms import (
+    USER_TYPE_EXPLANATIONS,
     AccessStep,
     CompanyStep,
     CountryStep,
@@ -28,6 +29,12 @@ from webapp.registration.views import fields_from_form, lang, settings, status_u
 from workflows.contracts import USER_TYPE_LABELS
 
 bp = Blueprint("wizard", __name__, url_prefix="/register")
+
+
+@bp.context_processor
+def _user_type_explanations() -> dict[str, Any]:
+    return {"user_type_explanations": USER_TYPE_EXPLANATIONS}
+
 
 STEPS = ("type", "country", "company", "access", "review")
 COMPANY_FIELDS = (
@@ -187,6 +194,7 @@ def access() -> str | Response:
     if (back := _guard(draft, 4)) is not None:
         return back
     form = _form(AccessStep, draft)
+    form.country_code = draft.data.get("country")
     form.keep_password = bool(draft.password_hash)
     if request.method == "POST" and form.validate():
         values = {name: getattr(form, name).data for name in ACCESS_FIELDS}

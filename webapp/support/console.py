@@ -13,6 +13,7 @@ from core.models import STATUSES, Account, SupportRequest
 from webapp.auth.session import current, role_required
 from webapp.database import db, services
 from webapp.i18n import current_language
+from webapp.registration.progress import status_label as registration_status_label
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
 from webapp.support.topics import STATUS_LABELS, label_helpers, status_label
@@ -28,6 +29,8 @@ def _console_globals() -> dict[str, Any]:
         "console_account": current("admin"),
         **label_helpers(_),
         "when": lambda moment: format_local(moment, current_language()),
+        # A related registration's status in the page's words, never „APPROVED”.
+        "registration_status": registration_status_label,
     }
 
 
