@@ -52,7 +52,7 @@ def test_only_a_full_stop_missing_is_marked_and_named(web) -> None:  # type: ign
     row = re.search(r'<tr data-field="street">.*?</tr>', page, re.S).group(0)
     assert '<mark class="diff-mark">.</mark>' in row  # the full stop VIES holds, marked
     assert 'class="diff-gap"' in row  # where the typed text lacks it
-    assert "Differences:" in row and "„.” is missing" in row  # and said in words
+    assert "Differences:" in row and "“.” is missing" in row  # and said in words
     # One message: the blue box repeating the red one is gone.
     assert page.count("letter for letter") == 1
     assert page.count("Use the registered data") == 1

@@ -114,11 +114,3 @@ def mark_comparison(comparison: Any, fields: Iterable[Any], address: str) -> Mar
         ]
         registered = registered_part(typed, address, others)
     return mark(registered, typed)
-
-
-def is_space(text: str) -> bool:
-    return text != "" and not text.strip()
-
-
-def plain(pieces: list[tuple[str, str]]) -> str:
-    return "".join(text for _kind, text in pieces)
