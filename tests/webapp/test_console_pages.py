@@ -110,3 +110,29 @@ def test_the_console_shows_only_its_own_navigation_bar(console) -> None:  # noqa
         assert ">Accounts</a>" in page and ">Review queue</a>" in page, path
     # The public pages keep theirs.
     assert "Register now" in console.get("/?lang=en").get_data(as_text=True)
+
+
+def test_the_console_comparison_marks_what_differs(console, app) -> None:  # noqa: F811
+    from tests.webapp.test_admin_queue import HU_VIES, registration
+
+    vies = {
+        **HU_VIES,
+        "matches": False,
+        "fields": [
+            {"field": "name", "registered": "KOVÁCS ÉS TÁRSA AUTÓJAVÍTÓ KFT.",
+             "typed": "Kovacs es Tarsa Autojavito Kft.", "matches": False},
+            {"field": "street", "registered": "VÁCI ÚT 22. 1132 BUDAPEST",
+             "typed": "Váci út 22", "matches": False},
+            {"field": "postcode", "registered": "VÁCI ÚT 22. 1132 BUDAPEST",
+             "typed": "1132", "matches": True},
+        ],
+    }  # fmt: skip
+    reg_id = registration(app, "Kovacs es Tarsa Autojavito Kft.", vies_result=vies)
+    page = console.get(f"/admin/registrations/{reg_id}?lang=en").get_data(as_text=True)
+    street = re.search(r'<tr class="bad" data-field="street">.*?</tr>', page, re.S).group(0)
+    # The street's own line of VIES's address, its full stop marked, the typed side's gap.
+    marked = 'class="registered">VÁCI ÚT 22<mark class="diff-mark">.</mark></td>'
+    assert marked in street
+    assert 'class="diff-gap"' in street
+    name = re.search(r'<tr class="bad" data-field="name">.*?</tr>', page, re.S).group(0)
+    assert name.count('<mark class="diff-mark">') == 12  # six letters, on each side
