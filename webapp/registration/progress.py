@@ -40,7 +40,6 @@ class Progress:
     remaining_text: str | None
     is_final: bool
     vat_result: c.VatCheckResult | None
-    steps: list[tuple[str, str]]  # (label, local time)
     rejection_reason: str | None = None
     vat_attempts: int = 0
     next_vat_try: str | None = None
@@ -130,21 +129,6 @@ def _next_step(status: str) -> tuple[str, str]:
     return texts.get(status, ("", ""))
 
 
-def _step_labels(steps: list[c.Step]) -> list[str]:
-    """Each step's label; a review after a round of changes says it follows a correction."""
-    labels = []
-    for before, step in zip([None, *steps], steps, strict=False):
-        corrected = (
-            step.status == c.Status.AWAITING_REVIEW
-            and before is not None
-            and before.status == c.Status.CHANGES_REQUESTED
-        )
-        labels.append(
-            _("Changes sent, waiting for review") if corrected else status_label(step.status)
-        )
-    return labels
-
-
 def _changes_asked(
     status: str, view: c.StatusView | None, stored: StoredChanges | None
 ) -> ChangesAsked | None:
@@ -206,10 +190,6 @@ def build_progress(
         status == c.Status.EXPIRED and _changes_ran_out(view_steps, stored),
         lambda moment: format_deadline(moment, language),
     )
-    steps = [
-        (label, format_deadline(datetime.fromisoformat(step.at), language))
-        for label, step in zip(_step_labels(view_steps), view_steps, strict=True)
-    ]
     return Progress(
         status=status,
         title=status_label(status),
@@ -221,7 +201,6 @@ def build_progress(
         else None,
         is_final=final,
         vat_result=view.vat_result if view else None,
-        steps=steps,
         rejection_reason=(view.rejection_reason if view else reg.rejection_reason),
         changes=_changes_asked(status, view, stored),
         corrections=corrections,
