@@ -142,6 +142,9 @@ class Settings:
     portal_session_max: int = 14 * 86400  # PORTAL_SESSION_MAX
     link_lifetime_after_end: int = 30 * 86400  # STATUS_LINK_LIFETIME: after the registration ended
     metrics_enabled: bool = True  # METRICS_ENABLED
+    # MAIL_REPLY_TO: where a reply to any email goes (the emails invite one); default the
+    # support address, since noreply@ in MAIL_DEFAULT_SENDER reads no mail.
+    mail_reply_to: str = ""
     # PERSONAL_DATA_RETENTION: how long personal data of an ended registration or a closed
     # account is kept before the daily retention schedule erases it.
     personal_data_retention: int = 90 * 86400
@@ -168,6 +171,11 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+
+# The brand in the From and Reply-To names (docs/hu-style.md: AOS-portál).
+BRAND_NAME = "BMW AOS-portál"
+DEFAULT_SENDER = f"{BRAND_NAME} <noreply@aos.local>"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -201,8 +209,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
-            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "AOS Portal <noreply@aos.local>"),
+            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
         },
+        mail_reply_to=env.get("MAIL_REPLY_TO")
+        or f"{BRAND_NAME} <{env.get('SUPPORT_EMAIL', '4thlevel@bmw.hu')}>",
         behind_proxy=_bool(env.get("AOS_BEHIND_PROXY")),
         log_format=log_format(env, environment),
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),

@@ -9,6 +9,7 @@ from flask import Flask, g, request, session
 from core import ast_threads, production
 from core.config import Settings
 from core.db import make_engine, make_session_factory
+from core.names import person_name
 from webapp import metrics, security
 from webapp.extensions import babel, csrf
 from webapp.i18n import current_language, select_locale
@@ -106,6 +107,12 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
-        return {"current_lang": current_language(), "settings": settings}
+        language = current_language()
+        return {
+            "current_lang": language,
+            "settings": settings,
+            # A person's name in the page's order: „Dr. Kovács János” / „Dr János Kovács”.
+            "person_name": lambda title, given, family: person_name(title, given, family, language),
+        }
 
     return app

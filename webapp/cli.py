@@ -53,8 +53,17 @@ def init_db() -> None:
     is_flag=True,
     help="Forget the authenticator (lost phone): the next login enrols a new one.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(("hu", "en")),
+    help="The language of this administrator's emails. Default for a new account: hu.",
+)
 def create_admin(
-    email: str, password_stdin: bool, roles: tuple[str, ...], reset_totp: bool
+    email: str,
+    password_stdin: bool,
+    roles: tuple[str, ...],
+    reset_totp: bool,
+    language: str | None,
 ) -> None:
     """Create an administrator account, or reset its password if it exists."""
     if password_stdin:
@@ -68,7 +77,7 @@ def create_admin(
     with sessions.begin() as session:
         account = session.scalars(select(Account).where(Account.email == email)).first()
         if account is None:
-            account = Account(email=email, role="admin", language="en")
+            account = Account(email=email, role="admin", language="hu")
             session.add(account)
             verb = "Created"
         elif account.role != "admin":
@@ -79,6 +88,8 @@ def create_admin(
         account.password_hash = hash_password(password)
         account.active = True
         account.roles = ",".join(sorted(set(roles or CONSOLE_ROLES)))
+        if language:
+            account.language = language
         if reset_totp:
             account.totp_secret = None
             account.totp_enrolled_at = None
@@ -92,6 +103,8 @@ def create_admin(
             session.add(AuditEntry(actor="cli", action="admin.reset", detail=f"{email}: {what}"))
             _forget_failed_logins(session, email)
     click.echo(f"{verb} administrator {email} ({account.roles.replace(',', ', ')}).")
+    written_in = "Hungarian" if account.language == "hu" else "English"
+    click.echo(f"Emails to {email} are in {written_in}.")
     if reset_totp:
         click.echo("The authenticator was reset: the next console login enrols a new one.")
 

@@ -114,7 +114,10 @@ def test_the_console_says_clearly_when_someone_else_decided_first(web, mailbox):
     ]
     anna.post(f"{path}/decision", data={**forms[0], "action": "approve"})
     assert "Decision recorded" in anna.get(path).get_data(as_text=True)
-    bela.post(f"{path}/decision", data={**forms[1], "action": "reject", "reason_code": "duplicate"})
+    bela.post(
+        f"{path}/decision",
+        data={**forms[1], "action": "reject", "reason_code": "duplicate", "confirmed": "yes"},
+    )
     page = bela.get(path).get_data(as_text=True)
     assert "no longer waiting for review" in page or "decided this registration first" in page
     assert "Nothing was changed" in page or "nothing was changed" in page
@@ -136,6 +139,7 @@ def test_a_rejection_reason_reaches_the_applicant(web, mailbox):
         admin,
         reg.id,
         action="reject",
+        confirmed="yes",  # the second click, on the confirmation page
         reason_code="not_independent",
         reason="Your company is listed as an authorised BMW dealer.",
     )

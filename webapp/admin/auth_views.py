@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from core.formatting import format_deadline
+from core.local_time import format_local
 from core.models import Account
 from webapp.admin import service, totp
 from webapp.admin.blueprint import bp
@@ -37,7 +37,7 @@ from webapp.sessions import (
 def _locked_message(until: datetime) -> str:
     return _(
         "Too many wrong codes. You can log in again after %(time)s.",
-        time=format_deadline(until, current_language()),
+        time=format_local(until, current_language()),
     )
 
 

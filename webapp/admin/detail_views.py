@@ -329,7 +329,7 @@ def detail(registration_id: str) -> str:
 
 @bp.post("/registrations/<registration_id>/decision")
 @role_required("reviewer")
-def decide(registration_id: str) -> Response:
+def decide(registration_id: str) -> Response | str:
     reg = _load(registration_id)
     form = DecisionForm()
     action = request.form.get("action")
@@ -344,6 +344,8 @@ def decide(registration_id: str) -> Response:
     if action == "reject" and not reason:
         flash(_("A rejection needs a reason: pick one or write one."), "error")
         return back
+    if action == "reject" and form.confirmed.data != "yes":
+        return _confirm_rejection(reg, form, reason)
     admin = current("admin")
     assert admin is not None
     outcome = submit_decision(
@@ -360,6 +362,17 @@ def decide(registration_id: str) -> Response:
         current_app.logger.info("Decision on %s by %s: %s", reg.id, admin.id, outcome.outcome)
     flash(outcome.message, "success" if outcome.accepted else "error")
     return back
+
+
+def _confirm_rejection(reg: Registration, form: DecisionForm, reason: str) -> str:
+    """The second step of Reject: what the applicant will read, and Reject once more."""
+    return render_template(
+        "admin/reject_confirm.html",
+        reg=reg,
+        form=form,
+        reason=reason,
+        language_word=_("Hungarian") if reg.language == "hu" else _("English"),
+    )
 
 
 @bp.post("/registrations/<registration_id>/changes")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import models as m
 from core.models import Account
+from core.names import person_name
 
 # Secrets and internals: never in the export (a hash or a TOTP secret helps only an attacker).
 EXCLUDED = frozenset(
@@ -121,7 +122,16 @@ def _personal_data(session: Session, account: Account) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "exported_at": datetime.now(UTC).isoformat(),
         "account": row(account),
-        "registrations": [row(r) for r in registrations],
+        # The representative's name as the registration's language writes it, beside its parts.
+        "registrations": [
+            {
+                **row(r),
+                "legal_representative": person_name(
+                    r.rep_title, r.rep_first_name, r.rep_last_name, r.language
+                ),
+            }
+            for r in registrations
+        ],
         # Asking for changes: each round (message, values before and after) and attempt.
         "change_requests": _rows(
             session,

@@ -10,9 +10,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
 from core.models import Account
 from webapp.auth import reauth
-from webapp.database import db
+from webapp.database import bridge, db
+from webapp.mailer import queue_email
 from webapp.privacy import service
 from webapp.privacy.export import personal_data
 from webapp.privacy.forms import CloseAccountForm
@@ -55,8 +57,23 @@ def download() -> Response:
 
 
 def close_account(account: Account) -> None:
-    """Disable the login and end every session now; the retention purge erases it later."""
+    """Disable the login and end every session now; the retention purge erases it later.
+    The owner gets an email, so a closing they did not do is noticed."""
     service.close_account(db(), account)
+    settings = current_app.config["SETTINGS"]
+    language = account.language if account.language in ("hu", "en") else "hu"
+    queue_email(
+        db(),
+        bridge(),
+        kind="account_closed",
+        recipient=account.email,
+        language=language,
+        context={
+            "email": account.email,
+            "when": format_deadline(account.closed_at or datetime.now(UTC), language),
+            "retention": service.duration(settings.personal_data_retention, language),
+        },
+    )
     # Ends every session record of the account and this request's own (and commits).
     log_out_everywhere(account)
 
