@@ -150,3 +150,19 @@ def test_closing_an_account_sends_an_email(app) -> None:  # type: ignore[no-unty
         )
     assert rendered.subject in ("AOS-fiókját megszüntettük", "Your AOS account is closed")
     assert WORKSHOP in rendered.text and "90" in rendered.text
+
+
+def test_create_admin_sets_the_language_of_the_administrators_emails(app) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        args=["create-admin", "anna@aos.hu", "--password-stdin"], input="a long enough password\n"
+    )
+    assert "Emails to anna@aos.hu are in Hungarian." in created.output  # the default
+    changed = runner.invoke(
+        args=["create-admin", "anna@aos.hu", "--password-stdin", "--language", "en"],
+        input="a long enough password\n",
+    )
+    assert "Emails to anna@aos.hu are in English." in changed.output
+    with app.extensions["aos_sessions"]() as session:
+        account = session.scalars(select(Account).where(Account.email == "anna@aos.hu")).one()
+        assert account.language == "en"
