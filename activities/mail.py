@@ -41,9 +41,7 @@ def _domain(sender: str) -> str:
 
 def _stored_ids(session: Session, first: str, workflow_id: str, purpose: str) -> str:
     """The ids an earlier attempt stored: the first, then one per further language."""
-    others = [
-        c.outbox_id_for(workflow_id, f"{purpose}.{language}") for language in ("en", "hu")
-    ]
+    others = [c.outbox_id_for(workflow_id, f"{purpose}.{language}") for language in ("en", "hu")]
     return ",".join([first, *(i for i in others if session.get(OutboxMessage, i) is not None)])
 
 
