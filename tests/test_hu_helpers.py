@@ -104,3 +104,18 @@ def test_a_refused_postcode_carries_an_example() -> None:
     with pytest.raises(InvalidPostcode) as refused:
         normalize_postcode("NL", "ABCD")
     assert refused.value.example == "1012 AB"
+
+
+def test_phone_numbers_in_national_form_take_the_countrys_code() -> None:
+    from core.phones import InvalidPhone, example, normalize_phone
+
+    assert normalize_phone("06 30 123 4567", "HU") == "+36 30 123 4567"
+    assert normalize_phone("+36 1 234 5678", None) == "+36 1 234 5678"
+    assert normalize_phone("028 9032 1234", "XI") == "+44 28 9032 1234"
+    assert example("HU") == ("06 20 123 4567", "+36 20 123 4567")
+    with pytest.raises(InvalidPhone) as refused:
+        normalize_phone("06 30", "HU")
+    assert refused.value.national == "06 20 123 4567"
+    with pytest.raises(InvalidPhone) as unknown:
+        normalize_phone("06 30 123 4567", None)
+    assert unknown.value.national == ""

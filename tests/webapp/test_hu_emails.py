@@ -70,17 +70,34 @@ def test_confirmation_emails_have_the_not_you_line(app) -> None:  # type: ignore
     assert NOT_YOU_HU not in activated.text  # an activated account registered, clearly
 
 
-def test_hungarian_emails_start_their_sentences_with_a_capital(app) -> None:  # type: ignore[no-untyped-def]
+def test_emails_start_their_paragraphs_with_a_capital(app) -> None:  # type: ignore[no-untyped-def]
+    """After „Tisztelt …!” and "Dear …," the text starts a new sentence."""
     reg = make_registration(app)
     settings = app.config["SETTINGS"]
-    for kind in c.EmailKind:
-        hu = render_email(settings, kind, reg, language="hu", deadline="2026-12-06T02:45:00+00:00")
-        body = hu.text.split("=\n", 1)[1]
-        for paragraph in filter(None, (p.strip() for p in body.split("\n\n"))):
-            if paragraph.startswith("http"):
-                continue  # a link of the plain-text part
-            first = paragraph[0]
-            assert not first.islower(), f"{kind}: {paragraph[:60]!r}"
+    outbox = {
+        "already_registered": {},
+        "password_reset": {"reset_url": "http://aos.test/r"},
+        "password_reset_unknown": {"register_url": "http://aos.test/register"},
+        "support_received": {"reference": "SR-1", "topic": "Egyéb"},
+        "support_reply": {"reference": "SR-1", "name": "Nagy Anna", "reply": "Kész.",
+                          "request_url": None, "help_url": "http://aos.test/help/"},
+    }  # fmt: skip
+    for language in ("hu", "en"):
+        mails = [
+            render_email(
+                settings, kind, reg, language=language, deadline="2026-12-06T02:45:00+00:00"
+            )
+            for kind in c.EmailKind
+        ] + [
+            render_outbox_email(settings, kind, language=language, context=context)
+            for kind, context in outbox.items()
+        ]
+        for mail in mails:
+            body = mail.text.split("=\n", 1)[1]
+            for paragraph in filter(None, (p.strip() for p in body.split("\n\n"))):
+                if paragraph.startswith("http"):
+                    continue  # a link of the plain-text part
+                assert not paragraph[0].islower(), f"{mail.subject}: {paragraph[:60]!r}"
 
 
 def test_footers_fit_the_topic(app) -> None:  # type: ignore[no-untyped-def]
@@ -150,3 +167,19 @@ def test_closing_an_account_sends_an_email(app) -> None:  # type: ignore[no-unty
         )
     assert rendered.subject in ("AOS-fiókját megszüntettük", "Your AOS account is closed")
     assert WORKSHOP in rendered.text and "90" in rendered.text
+
+
+def test_create_admin_sets_the_language_of_the_administrators_emails(app) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        args=["create-admin", "anna@aos.hu", "--password-stdin"], input="a long enough password\n"
+    )
+    assert "Emails to anna@aos.hu are in Hungarian." in created.output  # the default
+    changed = runner.invoke(
+        args=["create-admin", "anna@aos.hu", "--password-stdin", "--language", "en"],
+        input="a long enough password\n",
+    )
+    assert "Emails to anna@aos.hu are in English." in changed.output
+    with app.extensions["aos_sessions"]() as session:
+        account = session.scalars(select(Account).where(Account.email == "anna@aos.hu")).one()
+        assert account.language == "en"

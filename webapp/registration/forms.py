@@ -6,7 +6,6 @@ wizard's draft), so every rule lives in exactly one place.
 
 from __future__ import annotations
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from core.phones import InvalidPhone, normalize_phone
 from core.postcodes import InvalidPostcode, normalize_postcode
 from vies.vatnumber import (
     EU_COUNTRY_CODES,
@@ -214,40 +214,24 @@ class AccessStep(FlaskForm):
     keep_password: bool = False
 
     def validate_phone(self, field: StringField) -> None:
-        """National form („06 30 123 4567” in Hungary) is read with the chosen country's
-        region; it is stored in international form („+36 30 123 4567”)."""
-        text = (field.data or "").strip()
+        """National form („06 30 123 4567”) is read with the chosen country (core.phones)."""
         country = getattr(self, "country", None)
         region = country.data if country is not None else self.country_code
-        region = region if region in EU_COUNTRY_CODES else None
-        region = "GB" if region == "XI" else region
-        if region is None:
-            message = _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
-        else:
-            sample = phonenumbers.example_number_for_type(
-                region, phonenumbers.PhoneNumberType.MOBILE
-            )
-            message = _l(
-                "Please type the phone number as you dial it in the country, e.g. "
-                "%(national)s, or with the country code, e.g. %(international)s.",
-                national=phonenumbers.format_number(
-                    sample, phonenumbers.PhoneNumberFormat.NATIONAL
-                ),
-                international=phonenumbers.format_number(
-                    sample, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-                ),
-            )
-        if not text.startswith("+") and region is None:
-            raise ValidationError(message)
         try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException as err:
-            raise ValidationError(message) from err
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message)
-        self.normalized_phone = phonenumbers.format_number(
-            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+            self.normalized_phone = normalize_phone(field.data or "", region)
+        except InvalidPhone as err:
+            if not err.national:
+                raise ValidationError(
+                    _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
+                ) from err
+            raise ValidationError(
+                _l(
+                    "Please type the phone number as you dial it in the country, e.g. "
+                    "%(national)s, or with the country code, e.g. %(international)s.",
+                    national=err.national,
+                    international=err.international,
+                )
+            ) from err
 
     def validate_password(self, field: PasswordField) -> None:
         password = field.data or ""
