@@ -30,8 +30,6 @@ from vies.vatnumber import vies_country_code
 # The applicant's number is malformed: shown as "not valid".
 FINAL_CODES = frozenset({"INVALID_INPUT"})
 BLOCKED_CODES = frozenset({"VAT_BLOCKED"})
-# Our own configuration or network, as VIES sees it.
-PORTAL_FAULT_CODES = frozenset({"IP_BLOCKED", "INVALID_REQUESTER_INFO", "BAD_RESPONSE"})
 
 # Transient: VIES or a member state's service is down or busy.
 TRANSIENT_CODES = frozenset(

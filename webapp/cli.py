@@ -128,7 +128,7 @@ def _forget_failed_logins(session: Session, email: str) -> None:
 @click.option("--all", "everyone", is_flag=True, help="End the sessions of every account.")
 def end_sessions(emails: tuple[str, ...], everyone: bool) -> None:
     """Log accounts out everywhere at once (a stolen laptop, a suspected breach)."""
-    from webapp.auth import store
+    from webapp import session_store as store
 
     if not emails and not everyone:
         raise click.UsageError("Name the accounts' email addresses, or use --all.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, url_for
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from webapp.service_context import ServiceContext
@@ -21,10 +20,9 @@ def bridge():  # type: ignore[no-untyped-def]
 
 
 def services() -> ServiceContext:
-    """The settings, bridge, link builder and locale switch a service.py takes."""
+    """The settings, bridge and link builder a service.py takes."""
     return ServiceContext(
         settings=current_app.config["SETTINGS"],
         bridge=bridge(),
         url_for=url_for,
-        in_language=force_locale,
     )

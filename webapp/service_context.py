@@ -7,7 +7,6 @@ and force_locale."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +20,6 @@ class ServiceContext:
     bridge: TemporalBridge
     # endpoint, **values -> the path (flask.url_for); absolute() puts PUBLIC_BASE_URL before it
     url_for: Callable[..., str]
-    # language -> a block in which lazy strings render in that language (force_locale)
-    in_language: Callable[[str], AbstractContextManager[Any]]
 
     def absolute(self, endpoint: str, **values: Any) -> str:
         return self.settings.public_base_url + self.url_for(endpoint, **values)

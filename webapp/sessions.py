@@ -1,5 +1,5 @@
 """Who is logged in. The signed cookie holds, per role, the id of a server-side session
-record (webapp/auth/store.py); the record ties it to the account and its session version,
+record (webapp/session_store.py); the record ties it to the account and its session version,
 so bumping the version (disable, password change or reset) or ending the record (logout,
 "Log out everywhere", the idle and absolute limits) ends the session at once, even for a
 copy of the cookie taken earlier.
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from core.models import Account
-from webapp.auth import store
+from webapp import session_store as store
 from webapp.database import db
 
 _KEYS = {"applicant": "account", "admin": "admin"}

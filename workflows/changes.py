@@ -25,8 +25,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
+    from workflows.contracts import iso
 from workflows.effects import Effects, check_vat, wait_until
-from workflows.state import RegistrationState, iso
+from workflows.state import RegistrationState
 
 
 async def changes_round(state: RegistrationState, fx: Effects, reg: c.RegistrationInput) -> bool:

@@ -8,12 +8,17 @@ Personal data stays out: no password, no email address, no contact person's name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from temporalio.common import SearchAttributeKey
 
 WORKFLOW_NAME = "RegistrationWorkflow"
-DEFAULT_TASK_QUEUE = "aos-registrations"
+
+
+def iso(moment: datetime) -> str:
+    """A moment as every message carries it: ISO 8601 (the workflows' clock is UTC)."""
+    return moment.isoformat()
 
 
 def workflow_id_for(registration_id: str) -> str:

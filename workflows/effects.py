@@ -13,8 +13,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
+    from workflows.contracts import iso
 from workflows.policies import DB_RETRY, VIES_RETRY
-from workflows.state import RegistrationState, iso
+from workflows.state import RegistrationState
 
 STATUS_WORDS = {
     c.Status.VERIFYING_VAT: "checking VAT number",

@@ -11,10 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()
+    from workflows.contracts import iso
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A login session's record (ASVS V7); the rules live in webapp/auth/store.py."""
+"""A login session's record (ASVS V7); the rules live in webapp/session_store.py."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ import pytest
 from flask import Response, request
 
 from tests.production.conftest import REPO
-from webapp.admin.totp import qr_svg
 from webapp.security import CSP
+from webapp.totp import qr_svg
 
 TEMPLATES = REPO / "webapp" / "templates"
 PAGES = ["/", "/useful-information", "/register/one-page", "/register/type", "/prices", "/help/"]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from core.models import Account, AuditEntry
 from core.passwords import hash_password
 from tests.webapp.conftest import csrf_token
-from webapp.admin import totp
+from webapp import totp
 
 PASSWORD = "console password 123"
 

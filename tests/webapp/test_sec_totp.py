@@ -16,7 +16,7 @@ from core.models import Account
 from tests.webapp.conftest import csrf_from
 from tests.webapp.live import serve
 from tests.webapp.test_admin_auth import PASSWORD, _code, _password, make_console_account
-from webapp.admin import totp
+from webapp import totp
 
 
 def _failures(app) -> int:  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 
 from core.local_time import format_local
 from core.models import Account
-from webapp.admin import service, totp
+from webapp import totp
+from webapp.admin import service
 from webapp.admin.blueprint import bp
 from webapp.auth import enrolment
 from webapp.auth.login_steps import (

@@ -38,8 +38,8 @@ from webapp.countries import country_name
 from webapp.database import bridge, db
 from webapp.i18n import current_language
 from webapp.msgid import N_
-from webapp.registration.progress import status_label
 from webapp.sessions import current, role_required
+from webapp.status_labels import status_label
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
 

@@ -23,8 +23,8 @@ from webapp.admin.queries import review_counts as counts
 from webapp.countries import country_choices, country_name
 from webapp.database import db
 from webapp.i18n import current_language
-from webapp.registration.progress import status_label
 from webapp.sessions import current
+from webapp.status_labels import status_label
 from workflows import contracts as c
 
 USER_TYPES = tuple(c.USER_TYPE_LABELS.items())

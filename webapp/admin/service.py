@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, AuditEntry, ChangeRequest, CorrectionAttempt, SentEmail
 from core.passwords import verify_password
-from webapp.admin import totp
+from webapp import totp
 from webapp.admin.queries import like_pattern
 
 ACCOUNT_CHANGES = ("account.disabled", "account.enabled", "account.closed", "account.totp_reset")

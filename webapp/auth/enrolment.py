@@ -3,7 +3,7 @@
 
 Each GET of an enrolment page makes a fresh secret and keeps it only in the signed session
 of the browser that opened it; a POST checks the code against that one and only then stores
-it on the account (webapp/admin/totp.py does the check). A GET stores nothing: a page opened
+it on the account (webapp/totp.py does the check). A GET stores nothing: a page opened
 by someone else (a borrowed session, a link preloaded) leaves a secret that is never used.
 """
 
@@ -15,7 +15,7 @@ from flask import session
 from sqlalchemy.orm import Session
 
 from core.models import Account
-from webapp.admin import totp
+from webapp import totp
 
 _KEY = "totp_enrolment"
 

@@ -26,7 +26,8 @@ from werkzeug.wrappers import Response
 
 from core.models import Account
 from core.passwords import verify_password
-from webapp.auth import service, store, throttle
+from webapp import session_store as store
+from webapp.auth import service, throttle
 from webapp.auth.forms import ConfirmIdentityForm
 from webapp.auth.login_steps import PageResult
 from webapp.database import db

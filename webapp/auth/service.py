@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, AuditEntry, Registration
 from core.passwords import hash_password, verify_password
-from webapp.admin import totp
+from webapp import totp
 from webapp.auth import recovery
 from webapp.mailer import queue_email
 from webapp.service_context import ServiceContext

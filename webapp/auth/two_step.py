@@ -1,5 +1,5 @@
 """Two-step login for applicants (ASVS V6.6): turned on from the Account page with the
-console's own enrolment (webapp/admin/totp.py, templates/_totp_setup.html), then every
+console's own enrolment (webapp/totp.py, templates/_totp_setup.html), then every
 login asks for the authenticator's code after the password. The same rules as the
 console: 6 ASCII digits, each accepted once, 5 wrong codes lock the code entry, and the
 throttle of webapp/auth/throttle.py.
@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.models import Account
-from webapp.admin import totp
+from webapp import totp
 from webapp.auth import enrolment, reauth, recovery, service
 from webapp.auth.forms import ConfirmIdentityForm, RecoveryCodeForm
 from webapp.auth.login_steps import PageResult, code_step

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.models import Account, LoginSession
 from core.passwords import hash_password, verify_password
-from webapp.auth import store
+from webapp import session_store as store
 
 
 def active_sessions(session: Session, settings: Settings, account: Account) -> list[LoginSession]:

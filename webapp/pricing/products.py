@@ -48,7 +48,6 @@ PRODUCTS: tuple[Product, ...] = tuple(
     )
     for duration in durations
 )
-PRODUCT_CODES = frozenset(p.code for p in PRODUCTS)
 
 
 def product(code: str) -> Product | None:

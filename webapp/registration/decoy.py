@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from core.models import Registration
 from webapp.registration.progress import Progress, build_progress
 from workflows import contracts as c
+from workflows.contracts import iso
 
 PREFIX = "~"  # real registration ids are hex
 CHECKING = "~v"
@@ -47,10 +48,6 @@ def created_at(registration_id: str) -> datetime | None:
         return None
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def view(registration_id: str, window: int, now: datetime | None = None) -> c.StatusView | None:
     """What the workflow of a new registration would say now, or None for a real id."""
     created = created_at(registration_id)
@@ -59,7 +56,7 @@ def view(registration_id: str, window: int, now: datetime | None = None) -> c.St
     now = now or datetime.now(UTC)
     deadline = created + timedelta(seconds=window)  # the window runs from Send Registration
     checked = created + (CHECKING_PERIOD if registration_id.endswith(CHECKING) else timedelta())
-    steps = [c.Step(status=c.Status.VERIFYING_VAT.value, at=_iso(created))]
+    steps = [c.Step(status=c.Status.VERIFYING_VAT.value, at=iso(created))]
     if now < checked:
         return c.StatusView(
             registration_id=registration_id,
@@ -67,15 +64,15 @@ def view(registration_id: str, window: int, now: datetime | None = None) -> c.St
             deadline=None,
             steps=steps,
         )
-    steps.append(c.Step(status=c.Status.AWAITING_EMAIL_CONFIRMATION.value, at=_iso(checked)))
+    steps.append(c.Step(status=c.Status.AWAITING_EMAIL_CONFIRMATION.value, at=iso(checked)))
     status = c.Status.AWAITING_EMAIL_CONFIRMATION
     if now > deadline:
         status = c.Status.EXPIRED
-        steps.append(c.Step(status=status.value, at=_iso(deadline)))
+        steps.append(c.Step(status=status.value, at=iso(deadline)))
     return c.StatusView(
         registration_id=registration_id,
         status=status.value,
-        deadline=_iso(deadline) if status == c.Status.AWAITING_EMAIL_CONFIRMATION else None,
+        deadline=iso(deadline) if status == c.Status.AWAITING_EMAIL_CONFIRMATION else None,
         steps=steps,
     )
 

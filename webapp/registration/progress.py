@@ -14,6 +14,7 @@ from core.models import Registration
 from webapp.countries import country_name
 from webapp.i18n import current_language
 from webapp.registration.stepper import Stage, build_stages
+from webapp.status_labels import status_label
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 
@@ -48,22 +49,6 @@ class Progress:
     changes_url: str | None = None
     corrections: int = 0
     stages: list[Stage] | None = None  # the whole path, for the stepper
-
-
-def status_label(status: str) -> str:
-    labels = {
-        "SUBMITTED": _("Received"),
-        c.Status.VERIFYING_VAT: _("VAT number check"),
-        c.Status.VAT_MISMATCH: _("Company data do not match the VAT registration"),
-        c.Status.VAT_CHECK_FAILED: _("VAT number could not be checked"),
-        c.Status.AWAITING_EMAIL_CONFIRMATION: _("Waiting for email confirmation"),
-        c.Status.EXPIRED: _("Expired"),
-        c.Status.AWAITING_REVIEW: _("Waiting for review"),
-        c.Status.CHANGES_REQUESTED: _("Changes requested"),
-        c.Status.APPROVED: _("Approved, account active"),
-        c.Status.REJECTED: _("Not approved"),
-    }
-    return labels.get(status, status)
 
 
 def _next_step(status: str) -> tuple[str, str]:

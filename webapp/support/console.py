@@ -12,8 +12,8 @@ from core.local_time import format_local
 from core.models import STATUSES, Account, SupportRequest
 from webapp.database import db, services
 from webapp.i18n import current_language
-from webapp.registration.progress import status_label as registration_status_label
 from webapp.sessions import current, role_required
+from webapp.status_labels import status_label as registration_status_label
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
 from webapp.support.topics import STATUS_LABELS, label_helpers, status_label
