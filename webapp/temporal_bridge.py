@@ -29,6 +29,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from workflows import contracts as c
+from workflows.decoy import DECOY_RESEND_TIMEOUT, DecoyResendWorkflow, decoy_resend_workflow_id
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
@@ -286,6 +287,22 @@ class TemporalBridge:
             c.ResendRequest(),
             update_id=f"resend-{uuid.uuid4().hex}",
         )
+
+    def resend_decoy(self) -> str:
+        """A decoy's "Send again": one round trip through the server and the worker, as a
+        real resend's Update makes (workflows/decoy.py)."""
+
+        async def run() -> str:
+            client = await self._get_client()
+            return await client.execute_workflow(
+                DecoyResendWorkflow.run,
+                c.ResendRequest(),
+                id=decoy_resend_workflow_id(uuid.uuid4().hex),
+                task_queue=self.task_queue,
+                execution_timeout=DECOY_RESEND_TIMEOUT,
+            )
+
+        return self.run(run())
 
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str

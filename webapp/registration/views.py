@@ -121,7 +121,7 @@ def register() -> str | Response | tuple[str, int]:
     )
     if result.outcome == "taken":
         return redirect(
-            status_url_for(decoy.new_id(checking=result.vat_pending))
+            status_url_for(decoy.new_id(settings().secret_key, checking=result.vat_pending))
         )  # looks like a new registration
     if result.outcome == "mismatch":  # also for a taken address (service.answer_taken)
         vat = result.view.vat_result if result.view else None
@@ -132,11 +132,13 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.get("/status/<token>")
 def status(token: str) -> str:
-    shown = decoy.progress(
-        registration_from_status(settings().secret_key, token) or "",
-        settings().confirmation_window,
-        lang(),
-    )
+    registration_id = registration_from_status(settings().secret_key, token) or ""
+    found = db().get(Registration, registration_id) if registration_id else None
+    shown = None
+    if found is None:
+        shown = decoy.progress(
+            settings().secret_key, registration_id, settings().confirmation_window, lang()
+        )
     if shown is not None:
         return render_template("registration/status.html", reg=None, progress=shown, token=token)
     reg = _registration_for(token, registration_from_status)
@@ -163,10 +165,15 @@ def status(token: str) -> str:
 @bp.post("/status/<token>/resend")
 def resend(token: str) -> Response:
     """Send the confirmation email again; it does not extend the 48 hours."""
-    registration_id = registration_from_status(settings().secret_key, token) or ""
+    secret = settings().secret_key
+    registration_id = registration_from_status(secret, token) or ""
+    # The same work for a decoy as for a real registration (ASVS V6.3.8): the record looked
+    # up, then one round trip through Temporal and the worker.
+    found = db().get(Registration, registration_id) if registration_id else None
     try:
-        if decoy.created_at(registration_id) is not None:
-            wait = decoy.resend_wait(registration_id)
+        if found is None and decoy.created_at(secret, registration_id) is not None:
+            bridge().resend_decoy()
+            wait = decoy.resend_wait(secret, registration_id)
             if wait:
                 raise ResendCooldown(wait)
         else:
@@ -197,7 +204,10 @@ def resend(token: str) -> Response:
 @bp.get("/restart/<token>")
 def restart(token: str) -> Response:
     """Start again with the earlier data filled in (the password excepted)."""
-    if decoy.created_at(registration_from_status(settings().secret_key, token) or ""):
+    registration_id = registration_from_status(settings().secret_key, token) or ""
+    if db().get(Registration, registration_id) is None and decoy.created_at(
+        settings().secret_key, registration_id
+    ):
         return redirect(url_for("wizard.start"))
     reg = _registration_for(token, registration_from_status)
     if reg.open_email is not None:
