@@ -201,17 +201,27 @@ def resend(token: str) -> Response:
     return redirect(url_for("registration.status", token=token))
 
 
-@bp.get("/restart/<token>")
-def restart(token: str) -> Response:
-    """Start again with the earlier data filled in (the password excepted)."""
-    registration_id = registration_from_status(settings().secret_key, token) or ""
+@bp.route("/restart/<token>", methods=["GET", "POST"])
+def restart(token: str) -> Response | str:
+    """Start again with the earlier data filled in (the password excepted). GET only shows a
+    button: a page that merely loads the link (an image, a mail scanner) must not fill the
+    visitor's draft with that registration's data (issue 24, finding 6)."""
+    secret = settings().secret_key
+    registration_id = registration_from_status(secret, token) or ""
     if db().get(Registration, registration_id) is None and decoy.created_at(
-        settings().secret_key, registration_id
+        secret, registration_id
     ):
+        shown = decoy.view(secret, registration_id, settings().confirmation_window)
+        if shown is None or shown.status != c.Status.EXPIRED:
+            return redirect(url_for("registration.status", token=token))  # as an open one
+        if request.method == "GET":
+            return render_template("registration/restart.html", token=token)
         return redirect(url_for("wizard.start"))
     reg = _registration_for(token, registration_from_status)
     if reg.open_email is not None:
         return redirect(url_for("registration.status", token=token))
+    if request.method == "GET":
+        return render_template("registration/restart.html", token=token)
     draft = current_draft(db(), create=True)
     assert draft is not None
     values = {
