@@ -29,7 +29,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     AOS_ENV=production \
-    PORT=8000
+    PORT=8000 \
+    GUNICORN_BIND=0.0.0.0:8000
 RUN groupadd --system --gid 10001 aos \
     && useradd --system --uid 10001 --gid aos --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin aos
