@@ -28,6 +28,7 @@ from temporalio.service import RPCError
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.decoy import DecoyActivities
 from activities.mail import MailActivities
 from activities.records import RecordActivities
 from activities.retention import RetentionActivities
@@ -113,6 +114,7 @@ def build_worker(
     mail = MailActivities(MailApp(settings), sessions)
     vies = ViesActivities(vies_client, sessions)
     retention = RetentionActivities(sessions)
+    decoys = DecoyActivities(sessions)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -132,6 +134,7 @@ def build_worker(
             mail.send_outbox_mail,
             vies.check_vat,
             retention.purge_personal_data,
+            decoys.decoy_resend,
         ],
         activity_executor=executor,
         workflow_runner=SandboxedWorkflowRunner(

@@ -288,15 +288,15 @@ class TemporalBridge:
             update_id=f"resend-{uuid.uuid4().hex}",
         )
 
-    def resend_decoy(self) -> str:
+    def resend_decoy(self, registration_id: str, send: bool) -> str:
         """A decoy's "Send again": one round trip through the server and the worker, as a
-        real resend's Update makes (workflows/decoy.py)."""
+        real resend's Update makes, with its email's work when `send` (workflows/decoy.py)."""
 
         async def run() -> str:
             client = await self._get_client()
             return await client.execute_workflow(
                 DecoyResendWorkflow.run,
-                c.ResendRequest(),
+                c.DecoyResendRequest(registration_id, send),
                 id=decoy_resend_workflow_id(uuid.uuid4().hex),
                 task_queue=self.task_queue,
                 execution_timeout=DECOY_RESEND_TIMEOUT,

@@ -407,3 +407,14 @@ class OutboxMailJob:
     """Only the outbox row's id: recipient and content stay in the database."""
 
     outbox_id: str
+
+
+# A decoy's "Send again" (workflows/decoy.py, activities/decoy.py): the work a real resend's
+# email costs the worker, storing nothing.
+ACTIVITY_DECOY_RESEND = "decoy_resend"
+
+
+@dataclass
+class DecoyResendRequest:
+    registration_id: str  # the decoy's id: no record has it
+    send: bool  # outside the cool-down, as a real resend that queues its email

@@ -172,8 +172,8 @@ def resend(token: str) -> Response:
     found = db().get(Registration, registration_id) if registration_id else None
     try:
         if found is None and decoy.created_at(secret, registration_id) is not None:
-            bridge().resend_decoy()
             wait = decoy.resend_wait(secret, registration_id)
+            bridge().resend_decoy(registration_id, send=not wait)
             if wait:
                 raise ResendCooldown(wait)
         else:
