@@ -25,11 +25,12 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import contracts as c
-from workflows.decoy import DECOY_RESEND_TIMEOUT, DecoyResendWorkflow, decoy_resend_workflow_id
+from workflows.decoy import DecoyResendWorkflow, decoy_resends_workflow_id
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
@@ -288,21 +289,42 @@ class TemporalBridge:
             update_id=f"resend-{uuid.uuid4().hex}",
         )
 
-    def resend_decoy(self, registration_id: str, send: bool) -> str:
-        """A decoy's "Send again": one round trip through the server and the worker, as a
-        real resend's Update makes, with its email's work when `send` (workflows/decoy.py)."""
+    def resend_decoy(self, registration_id: str, wait: int) -> str:
+        """A decoy's "Send again": an Update as a real resend's, refused with ResendCooldown
+        when `wait` > 0, else doing the work of its email (workflows/decoy.py). The one
+        workflow it goes to is started on first use."""
+        request = c.DecoyResendRequest(registration_id, wait)
 
-        async def run() -> str:
+        async def update() -> str:
             client = await self._get_client()
-            return await client.execute_workflow(
-                DecoyResendWorkflow.run,
-                c.DecoyResendRequest(registration_id, send),
-                id=decoy_resend_workflow_id(uuid.uuid4().hex),
-                task_queue=self.task_queue,
-                execution_timeout=DECOY_RESEND_TIMEOUT,
-            )
+            workflow_id = decoy_resends_workflow_id(self.task_queue)
+            handle = client.get_workflow_handle(workflow_id)
+            for attempt in range(3):
+                try:
+                    return await handle.execute_update(
+                        DecoyResendWorkflow.resend,
+                        request,
+                        id=f"decoy-resend-{uuid.uuid4().hex}",
+                        rpc_timeout=timedelta(seconds=max(1.0, self.call_timeout - 1)),
+                    )
+                except WorkflowUpdateFailedError as err:
+                    cause = err.cause
+                    if isinstance(cause, ApplicationError):
+                        raise refusal(cause) from err
+                    raise DecisionRefused(str(cause)) from err
+                except RPCError as err:
+                    # Not started yet, or between two runs (continue-as-new): start it.
+                    if err.status != RPCStatusCode.NOT_FOUND or attempt == 2:
+                        raise
+                    await client.start_workflow(
+                        DecoyResendWorkflow.run,
+                        id=workflow_id,
+                        task_queue=self.task_queue,
+                        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    )
+            raise AssertionError("unreachable")
 
-        return self.run(run())
+        return self.run(update())
 
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str

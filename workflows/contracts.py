@@ -409,12 +409,13 @@ class OutboxMailJob:
     outbox_id: str
 
 
-# A decoy's "Send again" (workflows/decoy.py, activities/decoy.py): the work a real resend's
-# email costs the worker, storing nothing.
+# A decoy's "Send again" (workflows/decoy.py, activities/decoy.py): an Update as a real
+# resend is, refused inside the cool-down, else the work a real resend's email costs.
+UPDATE_DECOY_RESEND = "decoy_resend"
 ACTIVITY_DECOY_RESEND = "decoy_resend"
 
 
 @dataclass
 class DecoyResendRequest:
     registration_id: str  # the decoy's id: no record has it
-    send: bool  # outside the cool-down, as a real resend that queues its email
+    wait: int = 0  # seconds of cool-down a real registration would still have; 0: "send"

@@ -172,10 +172,7 @@ def resend(token: str) -> Response:
     found = db().get(Registration, registration_id) if registration_id else None
     try:
         if found is None and decoy.created_at(secret, registration_id) is not None:
-            wait = decoy.resend_wait(secret, registration_id)
-            bridge().resend_decoy(registration_id, send=not wait)
-            if wait:
-                raise ResendCooldown(wait)
+            bridge().resend_decoy(registration_id, decoy.resend_wait(secret, registration_id))
         else:
             bridge().resend_confirmation(_registration_for(token, registration_from_status).id)
     except ResendCooldown as err:
