@@ -44,7 +44,7 @@ from core.retention_schedule import ensure_retention_schedule
 from core.temporal_setup import ensure_search_attributes
 from vies.client import ViesClient
 from vies.vatnumber import requester_vat_problem
-from workflows.decoy import DecoyResendWorkflow
+from workflows.decoy import DecoyMailWorkflow, DecoyResendWorkflow
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.retention import PersonalDataRetentionWorkflow
@@ -124,6 +124,7 @@ def build_worker(
             PersonalDataRetentionWorkflow,
             VatOnlyWorkflow,
             DecoyResendWorkflow,
+            DecoyMailWorkflow,
         ],
         activities=[
             records.record_status,

@@ -3,15 +3,18 @@
 A real resend outside its cool-down queues the confirmation email (activities/mail.py
 queue_registration_email): two transactions on the outbox and the records, and a call to
 the Temporal server that starts the mail's workflow. This does the same statements and the
-same kind of call, reading where that one writes and updating a row that does not exist, so
-the decoy stores nothing and mails no one, and the answer takes as long as a real one's.
+same kind of call: the row it inserts is deleted in the same transaction (no one else ever
+sees it), the update matches no row, the workflow it starts sends nothing (DecoyMailWorkflow).
+So the decoy stores nothing and mails no one, and the answer takes about as long.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
 from temporalio import activity
 
@@ -26,19 +29,35 @@ class DecoyActivities:
     @activity.defn(name=c.ACTIVITY_DECOY_RESEND)
     async def decoy_resend(self, req: c.DecoyResendRequest) -> str:
         info = activity.info()
-        outbox_id = c.outbox_id_for(info.workflow_id, "decoy-resend")
+        outbox_id = uuid.uuid4().hex  # the shape of an outbox id; never committed
         await asyncio.to_thread(self._as_if_stored, outbox_id, req.registration_id)
-        # Where start_outbox_mail starts the mail's workflow: one call to the server.
-        await activity.client().get_workflow_handle(info.workflow_id).describe()
+        # Where start_outbox_mail starts the mail's workflow: a workflow that sends nothing.
+        await activity.client().start_workflow(
+            c.DECOY_MAIL_WORKFLOW_NAME,
+            req,
+            id=f"decoy-mail-{uuid.uuid4().hex}",
+            task_queue=info.task_queue,
+            execution_timeout=timedelta(minutes=5),
+        )
         await asyncio.to_thread(self._as_if_marked, outbox_id)
         return outbox_id
 
     def _as_if_stored(self, outbox_id: str, registration_id: str) -> None:
+        """The email's row written and taken back in one transaction: no one else ever sees
+        it (the transaction's isolation), and the commit writes what a real one writes."""
         with self._sessions.begin() as session:
             session.get(OutboxMessage, outbox_id)
             session.get(Registration, registration_id)
-            count = select(func.count()).select_from(OutboxMessage)
-            session.scalar(count.where(OutboxMessage.id == outbox_id))  # the INSERT's place
+            row = OutboxMessage(
+                id=outbox_id,
+                kind=c.EmailKind.CONFIRMATION.value,
+                recipient="decoy@aos.invalid",
+                language="hu",
+                context={"message_key": ["decoy", "resend"], "deadline": None, "reason": None},
+            )
+            session.add(row)
+            session.flush()
+            session.delete(row)
 
     def _as_if_marked(self, outbox_id: str) -> None:
         with self._sessions.begin() as session:  # as mark_started: here it matches no row

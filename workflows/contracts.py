@@ -413,6 +413,7 @@ class OutboxMailJob:
 # resend is, refused inside the cool-down, else the work a real resend's email costs.
 UPDATE_DECOY_RESEND = "decoy_resend"
 ACTIVITY_DECOY_RESEND = "decoy_resend"
+DECOY_MAIL_WORKFLOW_NAME = "DecoyMailWorkflow"  # where a real resend starts its email's
 
 
 @dataclass

@@ -61,3 +61,13 @@ class DecoyResendWorkflow:
                 type=c.REFUSED_RESEND_COOLDOWN,
                 non_retryable=True,
             )
+
+
+@workflow.defn(name=c.DECOY_MAIL_WORKFLOW_NAME)
+class DecoyMailWorkflow:
+    """Started where a real resend starts its email's OutboxMailWorkflow: a workflow the
+    server records and the worker runs once; it sends nothing."""
+
+    @workflow.run
+    async def run(self, request: c.DecoyResendRequest) -> str:
+        return "sent"

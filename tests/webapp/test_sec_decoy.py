@@ -155,6 +155,7 @@ def test_outside_the_cool_down_the_decoy_does_the_work_of_queueing_an_email(
     mailbox.wait_for("peter@kovacs-auto.hu", 2)  # the resent email
     fake_page, _, fake_calls = _resend(work, fake, fake_location)
     fake_shape = _queueing(work.sql)
+    taken_back = [s for s in work.sql if s.startswith("DELETE FROM outbox_messages")]
     assert "We have sent the confirmation email again" in real_page
     assert "We have sent the confirmation email again" in fake_page
     assert fake_calls == real_calls == 1
@@ -167,6 +168,6 @@ def test_outside_the_cool_down_the_decoy_does_the_work_of_queueing_an_email(
         ("INSERT", "outbox_messages"),
         ("UPDATE", "workflow_started"),
     ]
-    assert fake_shape == [*real_shape[:3], ("SELECT", "outbox_messages"), real_shape[4]]
+    assert fake_shape == real_shape and len(taken_back) == 1  # deleted in the same transaction
     with web.extensions["aos_sessions"]() as session:
         assert session.scalar(select(func.count(OutboxMessage.id))) == stored + 1  # the real one
