@@ -18,6 +18,8 @@ Figures (one line each, `name key=value …`):
 - history_events: events in a happy-path registration's workflow history (and the skeleton's);
 - vies_split: the VIES address split/match on issue 24's adversarial texts, median ms and
   ratio to a real address's split in the same run (bench/addresses.py; no stack needed);
+- decoy_resend: "Send again" inside the cool-down on a new registration's status page and on
+  the decoy an address with an open registration gets (ASVS V6.3.8): p50 of each, their ratio;
 - open: RSS of worker, each web process and Temporal before and after K more registrations
   wait on their confirmation timers, and worker bytes per open registration.
 Ratios, not absolute times, are what compare across runs: the machines are shared.
@@ -49,7 +51,7 @@ from workflows import contracts as c
 
 MB = 1024 * 1024
 # What `--only` can pick; history_events comes with the lifecycle (its sample registration).
-PARTS = ("submit", "lifecycle", "open", "vies_split")
+PARTS = ("submit", "lifecycle", "open", "vies_split", "decoy")
 
 
 def argon2_ms(rounds: int = 10) -> float:
@@ -160,6 +162,20 @@ async def history_events(address: str, registration_id: str) -> dict[str, int]:
     }
 
 
+def decoy_resend(stack: Stack, rounds: int = 30) -> dict[str, float]:
+    """The same address sent twice: the first is a new registration, the second the decoy.
+    Taken in turns, three times, so both meet the same load."""
+    email = f"decoy-{uuid.uuid4().hex[:8]}@bench.example"
+    real = drive.submit(stack, email).status_url
+    decoy = drive.submit(stack, email).status_url
+    times: dict[str, list[float]] = {"real": [], "decoy": []}
+    for _ in range(3):
+        times["real"] += drive.resend_ms(stack, real, rounds // 3)
+        times["decoy"] += drive.resend_ms(stack, decoy, rounds // 3)
+    real_ms, decoy_ms = statistics.median(times["real"]), statistics.median(times["decoy"])
+    return {"real_p50_ms": real_ms, "decoy_p50_ms": decoy_ms, "ratio": decoy_ms / real_ms}
+
+
 def open_registrations(stack: Stack, k: int) -> dict[str, float]:
     def snapshot() -> dict[str, float]:
         web = stack.rss("web")
@@ -251,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                     figures = submits(stack, max(args.submits, in_flight), in_flight)
                     figures["p50_per_argon2"] = figures["p50_ms"] / hash_ms
                     report(f"submit_c{in_flight}", figures)
+            if "decoy" in parts:
+                report("decoy_resend", decoy_resend(stack))
             if "lifecycle" in parts:
                 life, sample, shares = lifecycles(stack, args.n, args.concurrency, args.py_spy)
                 bare_cpu = CpuMeter(stack, ("temporal",))

@@ -28,7 +28,7 @@ _SEPARATOR = re.compile(r"\s*(?:\n|,|;|\s-\s)\s*")
 # issue 24) tried thousands of candidates with hundreds of placements each: a minute of work
 # in the worker for one VIES answer. MAX_UNITS: more units than any real address has; such a
 # text is not split (it is adopted verbatim, as any text no split fits).
-SPLIT_WORK = 1500
+SPLIT_WORK = 500
 MAX_UNITS = 12
 _MAX_TRIES = 3000
 _ENOUGH = 40
