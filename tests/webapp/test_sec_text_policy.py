@@ -107,3 +107,17 @@ def test_the_console_links_a_plain_address(client) -> None:  # type: ignore[no-u
     agent = console_client(client.application, "agent@aos.test", roles="support")
     page = agent.get(f"/admin/support/{request.reference}?lang=en").get_data(as_text=True)
     assert '<a href="mailto:anna@example.hu">anna@example.hu</a>' in page
+
+
+def test_a_request_for_changes_refuses_a_bidi_override_in_its_message(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.test_admin_changes import _ask, _page, _reviewer
+    from tests.webapp.test_admin_decisions import in_review
+
+    reg = in_review(web, mailbox)
+    admin = _reviewer(web)
+    answer = _ask(admin, reg.id, ["phone"], "Please call \u202eus back", _page(admin, reg.id))
+    assert answer.status_code == 400
+    assert "Character 13, U+202E (RIGHT-TO-LEFT OVERRIDE)" in html.unescape(
+        answer.get_data(as_text=True)
+    )
+    assert web.extensions["aos_temporal"].status(reg.id).changes is None
