@@ -92,6 +92,19 @@ def resend_ms(stack: Stack, status_url: str, rounds: int) -> list[float]:
     return times
 
 
+def page_ms(stack: Stack, path: str, rounds: int) -> list[float]:
+    """GET `path` `rounds` times: each answer's milliseconds."""
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            if answer.status_code != 200:
+                raise DriveError(f"{path}: HTTP {answer.status_code}")
+    return times
+
+
 def confirm(stack: Stack, email: str, timeout: float = 120) -> None:
     """Open the confirmation email's link and press its button."""
     [mail] = stack.mail.wait_for(email, 1, timeout)

@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -289,42 +289,64 @@ class TemporalBridge:
             update_id=f"resend-{uuid.uuid4().hex}",
         )
 
+    # --- the decoy's calls (workflows/decoy.py): the same kind as a real registration's ---
+
+    async def _decoy_call(self, call: Callable[[WorkflowHandle], Awaitable[T]]) -> T:
+        """`call` on the task queue's DecoyResendWorkflow, started on first use (and again
+        when met between two runs of its continue-as-new)."""
+        client = await self._get_client()
+        workflow_id = decoy_resends_workflow_id(self.task_queue)
+        handle = client.get_workflow_handle(workflow_id)
+        for _ in range(2):
+            try:
+                return await call(handle)
+            except RPCError as err:
+                if err.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                await client.start_workflow(
+                    DecoyResendWorkflow.run,
+                    id=workflow_id,
+                    task_queue=self.task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                )
+        return await call(handle)
+
     def resend_decoy(self, registration_id: str, wait: int) -> str:
         """A decoy's "Send again": an Update as a real resend's, refused with ResendCooldown
-        when `wait` > 0, else doing the work of its email (workflows/decoy.py). The one
-        workflow it goes to is started on first use."""
+        when `wait` > 0, else doing the work of its email."""
         request = c.DecoyResendRequest(registration_id, wait)
+        timeout = timedelta(seconds=max(1.0, self.call_timeout - 1))
 
-        async def update() -> str:
-            client = await self._get_client()
-            workflow_id = decoy_resends_workflow_id(self.task_queue)
-            handle = client.get_workflow_handle(workflow_id)
-            for attempt in range(3):
-                try:
-                    return await handle.execute_update(
-                        DecoyResendWorkflow.resend,
-                        request,
-                        id=f"decoy-resend-{uuid.uuid4().hex}",
-                        rpc_timeout=timedelta(seconds=max(1.0, self.call_timeout - 1)),
-                    )
-                except WorkflowUpdateFailedError as err:
-                    cause = err.cause
-                    if isinstance(cause, ApplicationError):
-                        raise refusal(cause) from err
-                    raise DecisionRefused(str(cause)) from err
-                except RPCError as err:
-                    # Not started yet, or between two runs (continue-as-new): start it.
-                    if err.status != RPCStatusCode.NOT_FOUND or attempt == 2:
-                        raise
-                    await client.start_workflow(
-                        DecoyResendWorkflow.run,
-                        id=workflow_id,
-                        task_queue=self.task_queue,
-                        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                    )
-            raise AssertionError("unreachable")
+        async def update(handle: WorkflowHandle) -> str:
+            try:
+                return await handle.execute_update(
+                    DecoyResendWorkflow.resend,
+                    request,
+                    id=f"decoy-resend-{uuid.uuid4().hex}",
+                    rpc_timeout=timeout,
+                )
+            except WorkflowUpdateFailedError as err:
+                if isinstance(err.cause, ApplicationError):
+                    raise refusal(err.cause) from err
+                raise DecisionRefused(str(err.cause)) from err
 
-        return self.run(update())
+        return self.run(self._decoy_call(update))
+
+    def decoy_status(self) -> int:
+        """A decoy's status page: a query answered by the worker, as status() is."""
+
+        async def query(handle: WorkflowHandle) -> int:
+            return await handle.query(DecoyResendWorkflow.status, rpc_timeout=timedelta(seconds=5))
+
+        return self.run(self._decoy_call(query))
+
+    def decoy_vat_attempts(self) -> None:
+        """A "checking" decoy's status page: a describe, as vat_attempts() makes."""
+
+        async def describe(handle: WorkflowHandle) -> None:
+            await handle.describe()
+
+        self.run(self._decoy_call(describe))
 
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str

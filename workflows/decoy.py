@@ -44,6 +44,11 @@ class DecoyResendWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new()
 
+    @workflow.query(name=c.QUERY_DECOY_STATUS)
+    def status(self) -> int:
+        """What a decoy's status page asks, as a real one asks its registration's status."""
+        return self._handled
+
     @workflow.update(name=c.UPDATE_DECOY_RESEND)
     async def resend(self, request: c.DecoyResendRequest) -> str:
         self._handled += 1

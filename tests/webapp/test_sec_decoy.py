@@ -171,3 +171,17 @@ def test_outside_the_cool_down_the_decoy_does_the_work_of_queueing_an_email(
     assert fake_shape == real_shape and len(taken_back) == 1  # deleted in the same transaction
     with web.extensions["aos_sessions"]() as session:
         assert session.scalar(select(func.count(OutboxMessage.id))) == stored + 1  # the real one
+
+
+def test_the_status_page_asks_temporal_as_often_for_a_decoy(web, mailbox) -> None:  # type: ignore[no-untyped-def]
+    make_applicant(web, MOTORCYCLE)  # the decoy's address; the real one is another
+    work = Work(web)
+    real, fake = web.test_client(), web.test_client()
+    real_location = submit(real, lang="en").headers["Location"]
+    fake_location = submit(fake, lang="en", email=MOTORCYCLE).headers["Location"]
+    _wait_until_delivered(web)
+    real_page, real_sql, real_calls = work.during(lambda: real.get(real_location))
+    fake_page, fake_sql, fake_calls = work.during(lambda: fake.get(fake_location))
+    assert real_page.status_code == fake_page.status_code == 200
+    assert fake_calls == real_calls == 1  # the workflow's status, answered by the worker
+    assert fake_sql == real_sql >= 1

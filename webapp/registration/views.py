@@ -130,6 +130,17 @@ def register() -> str | Response | tuple[str, int]:
     return redirect(status_url_for(result.registration.id))
 
 
+def _decoy_status_calls(status: str) -> None:
+    """The Temporal calls a new registration's status page makes (below), for a decoy's:
+    the page's time must not tell the two apart (ASVS V6.3.8)."""
+    try:
+        bridge().decoy_status()
+        if status == c.Status.VERIFYING_VAT:
+            bridge().decoy_vat_attempts()
+    except TemporalUnavailable:
+        pass  # as below: the page is shown all the same
+
+
 @bp.get("/status/<token>")
 def status(token: str) -> str:
     registration_id = registration_from_status(settings().secret_key, token) or ""
@@ -140,6 +151,7 @@ def status(token: str) -> str:
             settings().secret_key, registration_id, settings().confirmation_window, lang()
         )
     if shown is not None:
+        _decoy_status_calls(shown.status)
         return render_template("registration/status.html", reg=None, progress=shown, token=token)
     reg = _registration_for(token, registration_from_status)
     view = None
