@@ -51,6 +51,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from vies.budget import Budget
 from vies.leftovers import MARK, POSTCODE_MARK, allowed
 
 NO_DATA = "---"
@@ -173,27 +174,6 @@ def _occurrences(text: str, typed: str) -> list[tuple[int, int]]:
         (m.start(), m.start() + len(m.group(1)))
         for m in re.finditer(rf"(?=(?<!\w)({body})(?!\w))", text)
     ]
-
-
-class Budget:
-    """Work allowed to matching (placements examined, splits tried), counted, so a caller
-    (vies/splitting.py) can share one cap across many comparisons and tests can read it."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-
-    def take(self, amount: int = 1) -> bool:
-        """Spend `amount`; False (nothing spent) once the cap would be passed."""
-        if self.used + amount > self.limit:
-            self.used = self.limit
-            return False
-        self.used += amount
-        return True
-
-    @property
-    def exhausted(self) -> bool:
-        return self.used >= self.limit
 
 
 @dataclass

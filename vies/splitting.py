@@ -9,9 +9,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from vies.budget import Budget
 from vies.leftovers import MARK, allowed
 from vies.matching import (
-    Budget,
     address_mismatches,
     collapse,
     country,
@@ -24,7 +24,7 @@ from vies.matching import (
 _SEPARATOR = re.compile(r"\s*(?:\n|,|;|\s-\s)\s*")
 # Bounds on the search: a VIES text has a handful of units; this is far more than needed.
 # SPLIT_WORK caps the whole split: each candidate tried and each placement its check examines
-# (vies/matching.Budget) costs one. Without it a text of many short units ("A," 100 times,
+# (vies/budget.Budget) costs one. Without it a text of many short units ("A," 100 times,
 # issue 24) tried thousands of candidates with hundreds of placements each: a minute of work
 # in the worker for one VIES answer. MAX_UNITS: more units than any real address has; such a
 # text is not split (it is adopted verbatim, as any text no split fits).
