@@ -33,7 +33,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     AOS_ENV=production \
-    PORT=8000
+    PORT=8000 \
+    GUNICORN_BIND=0.0.0.0:8000
 # WeasyPrint's libraries and the invoices' font (ő, ű): the invoice PDFs (README "Invoices").
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \

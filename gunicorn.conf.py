@@ -9,6 +9,11 @@
   workers; the directory is emptied when the master starts.
 - Logs: JSON or text as LOG_FORMAT says (core/logging_setup.py), access log included.
 
+Bind: 127.0.0.1:PORT unless GUNICORN_BIND says otherwise, so a host install is reachable only
+through the reverse proxy on the same machine; the container image and docker-compose.yml bind
+0.0.0.0 inside the container, whose only network is the compose one. Forwarded headers count
+only from TRUSTED_PROXIES (webapp/proxies.py).
+
 Tuning by environment: PORT (8000) or GUNICORN_BIND, WEB_CONCURRENCY (worker processes, 2),
 GUNICORN_THREADS (threads per worker, 4), LOG_LEVEL (info).
 """
@@ -27,7 +32,7 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 from core.logging_setup import env_log_format, logging_dict  # noqa: E402
 
 wsgi_app = "webapp:create_app()"
-bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
+bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -40,7 +45,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 logconfig_dict = logging_dict(env_log_format(), loglevel.upper())
-# gunicorn's own X-Forwarded-Proto handling stays off; ProxyFix (AOS_BEHIND_PROXY) decides.
+# gunicorn's own X-Forwarded-Proto handling stays off; TRUSTED_PROXIES decides (the app).
 forwarded_allow_ips = "127.0.0.1"
 # No control socket under $HOME (gunicorn ≥ 24): signals manage the process, as in containers.
 control_socket_disable = True

@@ -74,6 +74,37 @@ def submit(stack: Stack, email: str) -> Submitted:
     return Submitted(email, seconds, str(answer.url))
 
 
+def resend_ms(stack: Stack, status_url: str, rounds: int) -> list[float]:
+    """ "Send again" on a status page `rounds` times (inside the cool-down after the first):
+    each POST's milliseconds, its redirect not followed."""
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
+        page = client.get(status_url)
+        token = TOKEN.search(page.text)
+        if token is None:
+            raise DriveError(f"no resend form on {status_url} (HTTP {page.status_code})")
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            answer = client.post(f"{status_url}/resend", data={"csrf_token": token.group(1)})
+            times.append((time.perf_counter() - started) * 1000)
+            if answer.status_code != 302:
+                raise DriveError(f"Send again: HTTP {answer.status_code}")
+    return times
+
+
+def page_ms(stack: Stack, path: str, rounds: int) -> list[float]:
+    """GET `path` `rounds` times: each answer's milliseconds."""
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            answer = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            if answer.status_code != 200:
+                raise DriveError(f"{path}: HTTP {answer.status_code}")
+    return times
+
+
 def confirm(stack: Stack, email: str, timeout: float = 120) -> None:
     """Open the confirmation email's link and press its button."""
     [mail] = stack.mail.wait_for(email, 1, timeout)

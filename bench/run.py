@@ -16,6 +16,11 @@ Figures (one line each, `name key=value …`):
 - busy_worker/busy_web (with `--py-spy DIR`): what py-spy saw those processes busy with
   during the lifecycles, as shares (bench/profile.py);
 - history_events: events in a happy-path registration's workflow history (and the skeleton's);
+- vies_split: the VIES address split/match on issue 24's adversarial texts, median ms and
+  ratio to a real address's split in the same run (bench/addresses.py; no stack needed);
+- decoy_resend: "Send again" inside the cool-down on a new registration's status page and on
+  the decoy an address with an open registration gets (ASVS V6.3.8), and each status page
+  itself: p50 of each, their ratios;
 - open: RSS of worker, each web process and Temporal before and after K more registrations
   wait on their confirmation timers, and worker bytes per open registration.
 Ratios, not absolute times, are what compare across runs: the machines are shared.
@@ -40,14 +45,14 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from bench import drive, profile, seed, skeleton
+from bench import addresses, drive, profile, seed, skeleton
 from bench.stack import Stack, StackOptions
 from core.passwords import hash_password
 from workflows import contracts as c
 
 MB = 1024 * 1024
 # What `--only` can pick; history_events comes with the lifecycle (its sample registration).
-PARTS = ("submit", "lifecycle", "open")
+PARTS = ("submit", "lifecycle", "open", "vies_split", "decoy")
 
 
 def argon2_ms(rounds: int = 10) -> float:
@@ -158,6 +163,29 @@ async def history_events(address: str, registration_id: str) -> dict[str, int]:
     }
 
 
+def decoy_resend(stack: Stack, rounds: int = 30) -> dict[str, float]:
+    """The same address sent twice: the first is a new registration, the second the decoy.
+    Taken in turns, three times, so both meet the same load."""
+    email = f"decoy-{uuid.uuid4().hex[:8]}@bench.example"
+    real = drive.submit(stack, email).status_url
+    decoy = drive.submit(stack, email).status_url
+    times: dict[str, list[float]] = {"real": [], "decoy": [], "real_page": [], "decoy_page": []}
+    for _ in range(3):
+        times["real"] += drive.resend_ms(stack, real, rounds // 3)
+        times["decoy"] += drive.resend_ms(stack, decoy, rounds // 3)
+        times["real_page"] += drive.page_ms(stack, real, rounds // 3)
+        times["decoy_page"] += drive.page_ms(stack, decoy, rounds // 3)
+    p50 = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "real_p50_ms": p50["real"],
+        "decoy_p50_ms": p50["decoy"],
+        "ratio": p50["decoy"] / p50["real"],
+        "page_real_p50_ms": p50["real_page"],
+        "page_decoy_p50_ms": p50["decoy_page"],
+        "page_ratio": p50["decoy_page"] / p50["real_page"],
+    }
+
+
 def open_registrations(stack: Stack, k: int) -> dict[str, float]:
     def snapshot() -> dict[str, float]:
         web = stack.rss("web")
@@ -239,32 +267,39 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.json:
         print(f"argon2_ms {hash_ms:.2f}", flush=True)
-    with Stack.running(StackOptions(store=args.store)) as stack:
-        submits(stack, 3, 1)  # warm-up: imports, pools, the worker's first tasks
-        if "submit" in parts:
-            for in_flight in (1, 4, 16):
-                figures = submits(stack, max(args.submits, in_flight), in_flight)
-                figures["p50_per_argon2"] = figures["p50_ms"] / hash_ms
-                report(f"submit_c{in_flight}", figures)
-        if "lifecycle" in parts:
-            life, sample, shares = lifecycles(stack, args.n, args.concurrency, args.py_spy)
-            bare_cpu = CpuMeter(stack, ("temporal",))
-            bare_cpu.start()
-            bare = asyncio.run(skeleton.measure(stack.temporal_address, args.n, args.concurrency))
-            skeleton_cpu = bare_cpu.per(args.n + 2)  # its warm-up and history sample too
-            life.update(skeleton_per_s=bare.per_second, ratio=life["per_s"] / bare.per_second)
-            life["cpu_ms_total"] = sum(v for k, v in life.items() if k.startswith("cpu_ms_"))
-            skeleton_cpu["cpu_ms_total"] = sum(skeleton_cpu.values())
-            # What the ratio would be if CPU were all that limits both (2 cores, shared).
-            life["cpu_ratio"] = skeleton_cpu["cpu_ms_total"] / life["cpu_ms_total"]
-            report("lifecycle", life)
-            report("skeleton_cpu", skeleton_cpu)
-            for name, figures in shares.items():
-                report(f"busy_{name}", figures)
-            events = asyncio.run(history_events(stack.temporal_address, sample))
-            report("history_events", {**events, "skeleton": bare.history_events})
-        if "open" in parts and args.open_k:
-            report("open", open_registrations(stack, args.open_k))
+    if "vies_split" in parts:
+        report("vies_split", addresses.figures())
+    if parts - {"vies_split"}:  # the rest needs the whole stack running
+        with Stack.running(StackOptions(store=args.store)) as stack:
+            submits(stack, 3, 1)  # warm-up: imports, pools, the worker's first tasks
+            if "submit" in parts:
+                for in_flight in (1, 4, 16):
+                    figures = submits(stack, max(args.submits, in_flight), in_flight)
+                    figures["p50_per_argon2"] = figures["p50_ms"] / hash_ms
+                    report(f"submit_c{in_flight}", figures)
+            if "decoy" in parts:
+                report("decoy_resend", decoy_resend(stack))
+            if "lifecycle" in parts:
+                life, sample, shares = lifecycles(stack, args.n, args.concurrency, args.py_spy)
+                bare_cpu = CpuMeter(stack, ("temporal",))
+                bare_cpu.start()
+                bare = asyncio.run(
+                    skeleton.measure(stack.temporal_address, args.n, args.concurrency)
+                )
+                skeleton_cpu = bare_cpu.per(args.n + 2)  # its warm-up and history sample too
+                life.update(skeleton_per_s=bare.per_second, ratio=life["per_s"] / bare.per_second)
+                life["cpu_ms_total"] = sum(v for k, v in life.items() if k.startswith("cpu_ms_"))
+                skeleton_cpu["cpu_ms_total"] = sum(skeleton_cpu.values())
+                # What the ratio would be if CPU were all that limits both (2 cores, shared).
+                life["cpu_ratio"] = skeleton_cpu["cpu_ms_total"] / life["cpu_ms_total"]
+                report("lifecycle", life)
+                report("skeleton_cpu", skeleton_cpu)
+                for name, figures in shares.items():
+                    report(f"busy_{name}", figures)
+                events = asyncio.run(history_events(stack.temporal_address, sample))
+                report("history_events", {**events, "skeleton": bare.history_events})
+            if "open" in parts and args.open_k:
+                report("open", open_registrations(stack, args.open_k))
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()

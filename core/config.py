@@ -6,6 +6,7 @@ thing in every process.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -21,6 +22,8 @@ DEFAULT_SQLITE = f"sqlite:///{REPO_ROOT / 'var' / 'aos.db'}"
 STRIPE_API = "https://api.stripe.com"
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# AOS_BEHIND_PROXY=1 without TRUSTED_PROXIES: a proxy on this machine (or in this container).
+LOCAL_PROXIES = ("127.0.0.1/32", "::1/128")
 
 
 class ConfigError(RuntimeError):
@@ -131,7 +134,10 @@ class Settings:
     mailbox_dir: str
     mail: dict[str, object] = field(default_factory=dict, repr=False)  # MAIL_PASSWORD
     # Production topology (README "Deploy").
-    behind_proxy: bool = False  # AOS_BEHIND_PROXY: trust one proxy's X-Forwarded-* headers
+    behind_proxy: bool = False  # AOS_BEHIND_PROXY or TRUSTED_PROXIES: a proxy is in front
+    # TRUSTED_PROXIES: the addresses (or networks) whose X-Forwarded-* headers are believed;
+    # from anyone else they are dropped (webapp/proxies.py).
+    trusted_proxies: tuple[str, ...] = ()
     log_format: str = "text"  # LOG_FORMAT: "json" (one object a line) or "text"
     allow_local_vies: bool = False  # AOS_ALLOW_LOCAL_VIES: the VIES stand-in outside dev
     metrics_token: str | None = field(default=None, repr=False)  # METRICS_TOKEN: for /metrics
@@ -213,7 +219,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         },
         mail_reply_to=env.get("MAIL_REPLY_TO")
         or f"{BRAND_NAME} <{env.get('SUPPORT_EMAIL', '4thlevel@bmw.hu')}>",
-        behind_proxy=_bool(env.get("AOS_BEHIND_PROXY")),
+        behind_proxy=bool(trusted_proxies(env)),
+        trusted_proxies=trusted_proxies(env),
         log_format=log_format(env, environment),
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
         metrics_token=env.get("METRICS_TOKEN") or None,
@@ -307,6 +314,24 @@ def security_settings(env: Mapping[str, str]) -> dict[str, object]:
         "metrics_enabled": env.get("METRICS_ENABLED", "1").strip().lower()
         not in {"0", "false", "no", "off"},
     }
+
+
+def trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """TRUSTED_PROXIES (addresses or networks, comma or space separated) as networks; with
+    AOS_BEHIND_PROXY=1 alone, LOCAL_PROXIES; else none (forwarded headers never believed)."""
+    items = [item for item in re.split(r"[,\s]+", env.get("TRUSTED_PROXIES", "")) if item]
+    networks = []
+    for item in items:
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"TRUSTED_PROXIES: {item!r} is not an IP address or network "
+                "(use e.g. 172.30.57.1, 10.0.0.0/8, ::1)."
+            ) from None
+    if not networks and _bool(env.get("AOS_BEHIND_PROXY")):
+        return LOCAL_PROXIES
+    return tuple(networks)
 
 
 def log_format(env: Mapping[str, str], environment: str) -> str:

@@ -51,6 +51,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from vies.budget import Budget
 from vies.leftovers import MARK, POSTCODE_MARK, allowed
 
 NO_DATA = "---"
@@ -87,6 +88,13 @@ POSTCODES: dict[str, str] = {
     "SK": r"\d{3} ?\d{2}",
     "XI": r"bt\d{1,2} ?\d[a-z]{2}",
 }
+
+# A hard cap on the placements one comparison examines (each a handful of regex matches):
+# a real VIES text holds each typed field a few times, so a few dozen placements; a text made
+# of one word repeated (issue 24: 400 times) would otherwise try every combination. Past the
+# cap the comparison answers from what it examined: a match only if one was found (never a
+# match that was not checked), else the fields that did not match.
+MAX_PLACEMENTS = 500
 
 # Notes on a compared field, for the pages that show the comparison.
 NOTE_NOT_IN_VIES = "not_in_vies"  # VIES holds no postcode for this member state
@@ -196,12 +204,15 @@ def _piece_allowed(
     return allowed(cc).fullmatch(left + text[start:end] + right) is not None
 
 
-def _placements(cc: str, text: str, typed: dict[str, str]) -> list[_Placement]:
-    """Every way of placing the typed fields without overlap, with its bad leftovers."""
+def _placements(cc: str, text: str, typed: dict[str, str], budget: Budget) -> list[_Placement]:
+    """The ways of placing the typed fields without overlap, with their bad leftovers, until
+    one has none or the budget is spent."""
     names = list(typed)
     found = [_occurrences(text, typed[n]) for n in names]
     result = []
     for combo in itertools.product(*found):
+        if not budget.take():
+            break
         ordered = sorted(combo)
         if any(a[1] > b[0] for a, b in itertools.pairwise(ordered)):
             continue
@@ -214,9 +225,16 @@ def _placements(cc: str, text: str, typed: dict[str, str]) -> list[_Placement]:
 
 
 def address_mismatches(
-    country_code: str, street: str, postcode: str, city: str, vies_address: str
+    country_code: str,
+    street: str,
+    postcode: str,
+    city: str,
+    vies_address: str,
+    budget: Budget | None = None,
 ) -> tuple[list[str], bool]:
-    """The address rule: (the fields that do not match, whether the postcode was compared)."""
+    """The address rule: (the fields that do not match, whether the postcode was compared).
+    At most MAX_PLACEMENTS placements are examined (or what `budget` allows)."""
+    budget = budget if budget is not None else Budget(MAX_PLACEMENTS)
     cc = country(country_code)
     text = normalize_lines(vies_address)
     typed = {"street": normalize(street), "city": normalize(city)}
@@ -226,8 +244,8 @@ def address_mismatches(
     missing = [n for n, value in typed.items() if not _occurrences(text, value)]
     if missing:
         return [n for n in ADDRESS_FIELDS if n in missing], use_postcode
-    placements = _placements(cc, text, typed)
-    if not placements:  # each is there, but only overlapping: name the longest
+    placements = _placements(cc, text, typed, budget)
+    if not placements:  # each is there, but only overlapping (or no work left): the longest
         return [max(typed, key=lambda n: len(typed[n]))], use_postcode
     best = min(placements, key=lambda p: sum(e - s for s, e in p.bad))
     if not best.bad:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from vies.budget import Budget
 from vies.leftovers import MARK, allowed
 from vies.matching import (
     address_mismatches,
@@ -22,6 +23,13 @@ from vies.matching import (
 # Where a VIES text falls apart into units: line breaks, commas, semicolons, " - ".
 _SEPARATOR = re.compile(r"\s*(?:\n|,|;|\s-\s)\s*")
 # Bounds on the search: a VIES text has a handful of units; this is far more than needed.
+# SPLIT_WORK caps the whole split: each candidate tried and each placement its check examines
+# (vies/budget.Budget) costs one. Without it a text of many short units ("A," 100 times,
+# issue 24) tried thousands of candidates with hundreds of placements each: a minute of work
+# in the worker for one VIES answer. MAX_UNITS: more units than any real address has; such a
+# text is not split (it is adopted verbatim, as any text no split fits).
+SPLIT_WORK = 500
+MAX_UNITS = 12
 _MAX_TRIES = 3000
 _ENOUGH = 40
 
@@ -148,19 +156,27 @@ def _streets(cc: str, text: str, units: list[_Unit]) -> Iterator[tuple[str, int]
             yield collapse(variant), lines
 
 
-def split_address(country_code: str, vies_address: str) -> tuple[str, str, str] | None:
+def split_address(
+    country_code: str, vies_address: str, budget: Budget | None = None
+) -> tuple[str, str, str] | None:
     """(street, postcode, city) in VIES's spelling such that typing them back matches; the
-    postcode is "" when VIES holds none (the typed one then stays). None: cannot be split."""
+    postcode is "" when VIES holds none (the typed one then stays). None: cannot be split.
+    At most SPLIT_WORK work (or what `budget` allows); every split returned was checked."""
+    budget = budget if budget is not None else Budget(SPLIT_WORK)
     cc = country(country_code)
     if is_no_data(vies_address) or postcode_pattern(cc) is None:
         return None
     text = _text(vies_address)
+    if len(_units(text, None)) > MAX_UNITS:
+        return None
     valid: list[_Candidate] = []
     for tried, cand in enumerate(_candidates(cc, text)):
-        if tried >= _MAX_TRIES or len(valid) >= _ENOUGH:
+        if tried >= _MAX_TRIES or len(valid) >= _ENOUGH or not budget.take():
             break
         if normalize(cand.street) and normalize(cand.city):
-            bad, _ = address_mismatches(cc, cand.street, cand.postcode, cand.city, vies_address)
+            bad, _ = address_mismatches(
+                cc, cand.street, cand.postcode, cand.city, vies_address, budget
+            )
             if not bad:
                 valid.append(cand)
     if not valid:

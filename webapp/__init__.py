@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
         settings.temporal_address, settings.temporal_namespace, settings.temporal_task_queue
     )
 
-    security.init_app(app, behind_proxy=settings.behind_proxy)
+    security.init_app(app, trusted_proxies=settings.trusted_proxies)
     metrics.init_app(app, token=settings.metrics_token, enabled=settings.metrics_enabled)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

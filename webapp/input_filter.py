@@ -6,9 +6,8 @@ surrogates answer 400 with a page in the visitor's language. PostgreSQL refuses 
 so without this a NUL byte in any field would be a 500. A body or query string that is not
 valid UTF-8 is refused the same way (Werkzeug would quietly turn it into U+FFFD).
 
-Names and addresses are single-line and refuse the bidirectional override and isolate
-characters, which can make a company name read differently than it is stored
-(`single_line` below, used by the registration forms).
+What a free-text field may hold beyond that (no line break in a line, nothing invisible,
+no bidi controls) is the one policy of webapp/text_policy.py, whose validators the forms use.
 """
 
 from __future__ import annotations
@@ -17,15 +16,12 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, render_template, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import Field
-from wtforms.validators import ValidationError
+
+from webapp.text_policy import mailto
 
 # C0 controls except \t \n \r, DEL, and lone surrogates (Python keeps them in str).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# Single-line fields also refuse \t \n \r, and the bidi embeddings, overrides and isolates.
-_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "")
 
 
@@ -58,16 +54,10 @@ def bad_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["mailto"] = mailto  # requester addresses in the console
+
     @app.before_request
     def _refuse_bad_input():  # type: ignore[no-untyped-def]
         if bad_request():
             return render_template("errors/bad_input.html"), 400
         return None
-
-
-def single_line(_form: object, field: Field) -> None:
-    """WTForms validator: one line of plain text, without bidi control characters."""
-    if _NOT_IN_A_LINE.search(field.data or ""):
-        raise ValidationError(
-            _l("Please use only letters, digits and punctuation here, on a single line.")
-        )

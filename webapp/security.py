@@ -8,17 +8,18 @@
   shared computer's cache or a proxy keeps nothing of the portal or the console.
 - X-Content-Type-Options, Referrer-Policy (unless the view chose one), X-Frame-Options DENY,
   and Strict-Transport-Security once the request arrived over HTTPS.
-- AOS_BEHIND_PROXY=1: Werkzeug's ProxyFix trusts one proxy's X-Forwarded-For, -Proto and
-  -Host, so the client IP (rate limits), the scheme and the host are the visitor's. Set it
-  only when a proxy that overwrites those headers is the app's only way in.
+- TRUSTED_PROXIES (or AOS_BEHIND_PROXY=1, a proxy on this machine): the X-Forwarded-For,
+  -Proto and -Host of a request from one of those addresses are believed (Werkzeug's
+  ProxyFix, one hop), so the client IP (rate limits), the scheme and the host are the
+  visitor's; from any other address they are dropped (webapp/proxies.py).
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, request, session
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import input_filter
+from webapp.proxies import TrustedProxies
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -30,10 +31,9 @@ PRIVATE_PREFIXES = ("/portal", "/admin")
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def init_app(app: Flask, behind_proxy: bool) -> None:
+def init_app(app: Flask, trusted_proxies: tuple[str, ...] = ()) -> None:
     input_filter.init_app(app)  # first of all before_request hooks
-    if behind_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted_proxies)  # type: ignore[method-assign]
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

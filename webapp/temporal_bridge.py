@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -20,14 +20,17 @@ from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowHandle,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.action_delivery import Applied, Refusal, deliver, payload_of
 from workflows import contracts as c
 from workflows.contracts import VatOnlyAnswer, vat_only_workflow_id
+from workflows.decoy import DecoyResendWorkflow, decoy_resends_workflow_id
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
@@ -318,6 +321,66 @@ class TemporalBridge:
             )
 
         return self.run(send(), timeout=None if seconds is None else seconds + 1)
+
+    # --- the decoy's calls (workflows/decoy.py): the same kind as a real registration's ---
+
+    async def _decoy_call(self, call: Callable[[WorkflowHandle], Awaitable[T]]) -> T:
+        """`call` on the task queue's DecoyResendWorkflow, started on first use (and again
+        when met between two runs of its continue-as-new)."""
+        client = await self._get_client()
+        workflow_id = decoy_resends_workflow_id(self.task_queue)
+        handle = client.get_workflow_handle(workflow_id)
+        for _ in range(2):
+            try:
+                return await call(handle)
+            except RPCError as err:
+                if err.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                await client.start_workflow(
+                    DecoyResendWorkflow.run,
+                    id=workflow_id,
+                    task_queue=self.task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                )
+        return await call(handle)
+
+    def resend_decoy(self, registration_id: str, wait: int) -> str:
+        """A decoy's "Send again": an Update as a real resend's, refused with ResendCooldown
+        when `wait` > 0, else doing the work of its email."""
+        request = c.DecoyResendRequest(registration_id, wait)
+        timeout = timedelta(seconds=max(1.0, self.call_timeout - 1))
+
+        async def update(handle: WorkflowHandle) -> str:
+            try:
+                return await handle.execute_update(
+                    DecoyResendWorkflow.resend,
+                    request,
+                    id=f"decoy-resend-{uuid.uuid4().hex}",
+                    rpc_timeout=timeout,
+                )
+            except WorkflowUpdateFailedError as err:
+                cause = err.cause
+                if isinstance(cause, ApplicationError):
+                    raise refusal(Refusal(cause.type, cause.message, tuple(cause.details))) from err
+                raise Refused(str(cause)) from err
+
+        return self.run(self._decoy_call(update))
+
+    def decoy_status(self) -> int:
+        """A decoy's status page: a query answered by the worker, as status() is."""
+
+        async def query(handle: WorkflowHandle) -> int:
+            return await handle.query(DecoyResendWorkflow.status, rpc_timeout=timedelta(seconds=5))
+
+        return self.run(self._decoy_call(query))
+
+    def decoy_vat_attempts(self) -> None:
+        """A "checking" decoy's status page: a describe, as vat_attempts() makes."""
+
+        async def describe(handle: WorkflowHandle) -> None:
+            await handle.describe()
+
+        self.run(self._decoy_call(describe))
 
     # --- direct Updates, without the inbox ---------------------------------------------
     # For tests and tools that set a registration up; a person's click goes through

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.decoy import DecoyActivities
 from activities.mail import MailActivities
 from activities.nav import NavActivities
 from activities.records import RecordActivities
@@ -24,6 +25,7 @@ from core.config import Settings
 from core.mail_app import MailApp
 from nav.client import NavClient
 from vies.client import ViesClient
+from workflows.decoy import DecoyMailWorkflow, DecoyResendWorkflow
 from workflows.invoice_report import InvoiceReportWorkflow
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
@@ -54,6 +56,7 @@ def build_worker(
     mail = MailActivities(MailApp(settings), sessions)
     vies = ViesActivities(vies_client, sessions)
     retention = RetentionActivities(sessions)
+    decoys = DecoyActivities(sessions)
     nav = NavActivities(NavClient(settings.nav) if settings.nav else None, sessions)
     return Worker(
         client,
@@ -64,6 +67,8 @@ def build_worker(
             PersonalDataRetentionWorkflow,
             VatOnlyWorkflow,
             InvoiceReportWorkflow,
+            DecoyResendWorkflow,
+            DecoyMailWorkflow,
         ],
         activities=[
             records.record_status,
@@ -74,6 +79,7 @@ def build_worker(
             mail.send_outbox_mail,
             vies.check_vat,
             retention.purge_personal_data,
+            decoys.decoy_resend,
             nav.submit_invoice_report,
             nav.query_invoice_report,
         ],

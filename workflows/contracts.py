@@ -427,3 +427,17 @@ class VatOnlyAnswer:
     as for a slow VIES)."""
 
     result: VatCheckResult | None = None
+
+
+# A decoy's "Send again" (workflows/decoy.py, activities/decoy.py): an Update as a real
+# resend is, refused inside the cool-down, else the work a real resend's email costs.
+UPDATE_DECOY_RESEND = "decoy_resend"
+QUERY_DECOY_STATUS = "decoy_status"
+ACTIVITY_DECOY_RESEND = "decoy_resend"
+DECOY_MAIL_WORKFLOW_NAME = "DecoyMailWorkflow"  # where a real resend starts its email's
+
+
+@dataclass
+class DecoyResendRequest:
+    registration_id: str  # the decoy's id: no record has it
+    wait: int = 0  # seconds of cool-down a real registration would still have; 0: "send"

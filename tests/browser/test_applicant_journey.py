@@ -193,7 +193,7 @@ def test_expiry_then_start_again(site_factory, page, shots, mailbox):  # type: i
     shots(page, "expired-link")
     page.goto(status_url)
     shots(page, "expired-status")
-    page.click("main a.button.primary")  # Start again
+    page.click("main button#restart")  # Start again (a POST)
     page.wait_for_url("**/register/access")
     assert page.input_value("#email") == "late@jarmuszerviz.hu"
     assert page.input_value("#password") == ""

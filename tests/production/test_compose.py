@@ -4,9 +4,11 @@ resolves the file, and the resolved configuration is checked for the production 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,32 @@ def test_dockerfile_is_multi_stage_and_runs_as_a_user() -> None:
     assert re.search(r'^CMD \["gunicorn"', text, re.M)
     ignored = (REPO / ".dockerignore").read_text().split()
     assert ".venv" in ignored and ".env" in ignored and "var" in ignored
+
+
+def test_only_the_compose_gateway_is_a_trusted_proxy(config: dict) -> None:
+    """Issue 24 finding 4: the host's proxy reaches gunicorn through the published loopback
+    port, that is from the network's gateway, and only that address's forwarded headers are
+    believed; gunicorn listens inside the container only (published on 127.0.0.1)."""
+    [network] = config["networks"]["default"]["ipam"]["config"]
+    web = config["services"]["web"]
+    for name in ("web", "worker", "migrate"):
+        env = config["services"][name]["environment"]
+        assert env["TRUSTED_PROXIES"] == network["gateway"], name
+    assert ipaddress.ip_address(network["gateway"]) in ipaddress.ip_network(network["subnet"])
+    assert web["environment"]["GUNICORN_BIND"] == "0.0.0.0:8000"  # inside the container
+    [port] = web["ports"]
+    published = port if isinstance(port, str) else port.get("host_ip", "")
+    assert str(published).startswith("127.0.0.1")
+
+
+def test_gunicorn_outside_a_container_listens_on_loopback(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import runpy; print(runpy.run_path('gunicorn.conf.py')['bind'])"],
+        cwd=REPO,
+        env={**{k: v for k, v in child_env().items() if k != "GUNICORN_BIND"}, "PORT": "8123"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['127.0.0.1:8123']"

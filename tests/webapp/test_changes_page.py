@@ -241,7 +241,8 @@ def test_no_open_round_means_nothing_is_stored(web, mailbox):
     assert _attempts(web) == [] and _registration(web).phone == "+36 1 234 5678"
     assert client.get("/changes/not-a-token").status_code == 404
     # A decoy's link (an address already registered) answers as a new registration's would.
-    decoy_token = status_token(web.config["SETTINGS"].secret_key, decoy.new_id())
+    secret = web.config["SETTINGS"].secret_key
+    decoy_token = status_token(secret, decoy.new_id(secret))
     answer = client.get(f"/changes/{decoy_token}?lang=en")
     assert answer.status_code == 409
     assert "No changes are asked for at the moment" in answer.get_data(as_text=True)

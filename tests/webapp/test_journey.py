@@ -160,7 +160,10 @@ def test_expired_link_says_so_and_offers_to_start_again(web_env, running_worker,
 
     status = client.get(status_url).get_data(as_text=True)
     assert "Start again" in status
-    restart = client.get(status_url.replace("/status/", "/restart/"), follow_redirects=True)
+    restart_url = status_url.replace("/status/", "/restart/")
+    restart = client.post(
+        restart_url, data={"csrf_token": csrf_token(client, restart_url)}, follow_redirects=True
+    )
     page = restart.get_data(as_text=True)
     assert restart.request.path == "/register/access"
     assert 'value="peter@kovacs-auto.hu"' in page

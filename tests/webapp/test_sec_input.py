@@ -84,5 +84,5 @@ def test_bidi_overrides_are_refused_in_names_and_addresses(client, bidi: str, fi
     response = _post(client, "/register/one-page", {**VALID_FORM, field: f"Kft{bidi}.tfK"}, "en")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "on a single line" in page
+    assert "changes the direction of the text" in page
     assert "tfK" in page  # the form keeps what was typed

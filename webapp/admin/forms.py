@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from core.change_groups import change_group_labels
 from webapp.admin.decisions import CHANGES_MESSAGE_MAX, changes_problems, rejection_reasons
+from webapp.text_policy import multi_line
 
 
 class DecisionForm(FlaskForm):
@@ -44,6 +45,7 @@ class ChangesForm(FlaskForm):
             "Required. The applicant reads it in the email and on the correction page: "
             "say what is wrong and what you need."
         ),
+        validators=[multi_line],
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -75,9 +75,9 @@ def changes(token: str) -> Page:
     let the workflow check it; never a 500 for an answer Temporal or VIES gives."""
     secret = current_app.config["SETTINGS"].secret_key
     registration_id = registration_from_status(secret, token)
-    if registration_id and decoy.created_at(registration_id) is not None:
-        return _result_page("closed", token, None, 409)  # as a new registration's answer
     reg = db().get(Registration, registration_id) if registration_id else None
+    if reg is None and registration_id and decoy.created_at(secret, registration_id):
+        return _result_page("closed", token, None, 409)  # as a new registration's answer
     if reg is None:
         abort(404)
     round_ = changes_service.open_round(db(), reg)

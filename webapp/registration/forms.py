@@ -28,8 +28,8 @@ from vies.vatnumber import (
     vies_country_code,
 )
 from webapp.countries import country_choices
-from webapp.input_filter import single_line
 from webapp.password_policy import check_new_password
+from webapp.text_policy import single_line
 from workflows import contracts as c
 from workflows.contracts import USER_TYPE_LABELS
 
@@ -88,7 +88,9 @@ class CompanyStep(FlaskForm):
     )
     postcode = StringField(_l("Postcode"), validators=[_required(), Length(max=20), single_line])
     city = StringField(_l("City"), validators=[_required(), Length(max=100), single_line])
-    vat_number = StringField(_l("VAT number"), validators=[_required(), Length(max=20)])
+    vat_number = StringField(
+        _l("VAT number"), validators=[_required(), Length(max=20), single_line]
+    )
     billing_differs = BooleanField(_l("The billing address is different"))
     # No Optional() here: it would stop the check that they are filled in when ticked.
     billing_street = StringField(
@@ -196,7 +198,7 @@ class AccessStep(FlaskForm):
     phone = StringField(
         _l("Phone"),
         description=_l("With the country code, e.g. +36 30 123 4567, or as dialled in the country"),
-        validators=[_required(), Length(max=40)],
+        validators=[_required(), Length(max=40), single_line],
     )
     password = PasswordField(
         _l("Password"),

@@ -251,7 +251,7 @@ def review() -> str | Response:
     forget(db(), draft)
     if result.outcome == "taken":
         return redirect(
-            status_url_for(decoy.new_id(checking=result.vat_pending))
+            status_url_for(decoy.new_id(settings().secret_key, checking=result.vat_pending))
         )  # looks like a new registration
     assert result.registration is not None
     return redirect(status_url_for(result.registration.id))

@@ -13,6 +13,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from webapp.support.topics import CHOICES, HINTS, LABELS
+from webapp.text_policy import multi_line, single_line
 
 VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 MAX_MESSAGE = 5000
@@ -33,7 +34,7 @@ def _select(name: str, *validators: object) -> SelectField:
 def _question(name: str, *validators: object) -> StringField:
     """One of a topic's own questions: a line of text, its label and hint from topics."""
     hint = _l(HINTS[name]) if name in HINTS else ""
-    return StringField(_label(name), description=hint, validators=list(validators))
+    return StringField(_label(name), description=hint, validators=[*validators, single_line])
 
 
 def _required() -> DataRequired:
@@ -45,7 +46,7 @@ class SupportForm(FlaskForm):
 
     TOPIC_FIELDS: tuple[str, ...] = ()
 
-    name = StringField(_label("name"), validators=[_required(), Length(max=200)])
+    name = StringField(_label("name"), validators=[_required(), Length(max=200), single_line])
     email = EmailField(
         _label("email"),
         description=_l("We send the confirmation and our answer to this address."),
@@ -55,8 +56,8 @@ class SupportForm(FlaskForm):
             Length(max=254),
         ],
     )
-    phone = StringField(_label("phone"), validators=[Optional(), Length(max=40)])
-    company = StringField(_label("company"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_label("phone"), validators=[Optional(), Length(max=40), single_line])
+    company = StringField(_label("company"), validators=[Optional(), Length(max=200), single_line])
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
     def topic_answers(self) -> list[list[str]]:
@@ -67,7 +68,7 @@ def _message_field() -> TextAreaField:
     return TextAreaField(
         _label("message"),
         description=_l("What did you do, what did you expect, what happened instead?"),
-        validators=[_required(), Length(max=MAX_MESSAGE)],
+        validators=[_required(), Length(max=MAX_MESSAGE), multi_line],
     )
 
 
@@ -130,12 +131,15 @@ FORMS: dict[str, type[SupportForm]] = {
 
 
 class FollowUpForm(FlaskForm):
-    body = TextAreaField(_l("Add information"), validators=[_required(), Length(max=MAX_MESSAGE)])
+    body = TextAreaField(
+        _l("Add information"), validators=[_required(), Length(max=MAX_MESSAGE), multi_line]
+    )
 
 
 class ReplyForm(FlaskForm):
     body = TextAreaField(
-        _l("Reply to the requester"), validators=[_required(), Length(max=MAX_MESSAGE)]
+        _l("Reply to the requester"),
+        validators=[_required(), Length(max=MAX_MESSAGE), multi_line],
     )
 
 
