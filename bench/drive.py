@@ -12,7 +12,7 @@ import pyotp
 from sqlalchemy import create_engine, select
 
 from bench.stack import ADMIN_PASSWORD, Stack
-from core.models import Account, Registration
+from core.models import Registration
 
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 NONCE = re.compile(r'name="nonce" type="hidden" value="(\w+)"')
@@ -39,6 +39,9 @@ class DriveError(RuntimeError):
 
 def _client(stack: Stack) -> httpx.Client:
     return httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=60)
+
+
+ENROL_SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 
 
 def _post_form(client: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
@@ -133,15 +136,18 @@ class Administrator:
         )
         if not str(enrol.url).endswith("/admin/login/enrol"):
             raise DriveError(f"console login of {email} did not ask for enrolment: {enrol.url}")
-        queue = _post_form(self.client, "/admin/login/enrol", {"code": self._code()})
+        # The enrolment page shows a fresh secret on each GET, stored only once a code
+        # confirms it: the code comes from the secret of the very page that is posted.
+        page = self.client.get("/admin/login/enrol")
+        found, secret = TOKEN.search(page.text), ENROL_SECRET.search(page.text)
+        if found is None or secret is None:
+            raise DriveError(f"no enrolment form for {email} (HTTP {page.status_code})")
+        code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
+        queue = self.client.post(
+            "/admin/login/enrol", data={"code": code, "csrf_token": found.group(1)}
+        )
         if "/admin/" not in str(queue.url) or queue.status_code != 200:
             raise DriveError(f"console enrolment of {email} failed: {queue.url}")
-
-    def _code(self) -> str:
-        with self.engine.connect() as conn:
-            query = select(Account.totp_secret).where(Account.email == self.email)
-            secret = conn.execute(query).scalar_one()
-        return pyotp.TOTP(secret).now()
 
     def registration_id(self, applicant: str, timeout: float = 60) -> str:
         """The id the console's queue links to, once the applicant has confirmed."""

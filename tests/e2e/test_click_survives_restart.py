@@ -351,7 +351,12 @@ def test_a_rejection_survives_a_killed_worker(
     path = f"/admin/registrations/{reg_id}"
     page = reviewer.get(f"{path}?lang=en").get_data(as_text=True)
     nonce = re.search(r'name="nonce" type="hidden" value="(\w+)"', page).group(1)
-    form = {"csrf_token": csrf_token(reviewer, path), "nonce": nonce, "action": "reject"}
+    form = {
+        "csrf_token": csrf_token(reviewer, path),
+        "nonce": nonce,
+        "action": "reject",
+        "confirmed": "yes",  # Reject asks first (the confirmation page)
+    }
     reviewer.post(f"{path}/decision", data={**form, "reason": "Not an independent workshop."})
     assert processes.held(c.UPDATE_DECIDE)
     assert _row(app).status == "AWAITING_REVIEW"
