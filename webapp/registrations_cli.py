@@ -20,7 +20,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from core.formatting import as_utc
-from core.models import Account, AuditEntry, Registration, SentEmail
+from core.models import Account, Registration
 from core.names import person_name
 from webapp.admin.decisions import (
     REJECTION_CODES,
@@ -30,11 +30,11 @@ from webapp.admin.decisions import (
     request_changes,
     submit_decision,
 )
-from webapp.admin.detail_views import timeline
 from webapp.admin.queries import ALL, OVERDUE, STATUSES, Filters, find, is_overdue
-from webapp.admin.service import changes_history
+from webapp.admin.snapshot import registration_snapshot
+from webapp.admin.timeline import timeline
 from webapp.database import bridge, db
-from webapp.temporal_bridge import TemporalUnavailable
+from webapp.status_labels import status_label
 from workflows import contracts as c
 
 
@@ -104,12 +104,13 @@ def list_command(status: str, country: str, user_type: str, search: str, limit: 
 @_in_english
 def show(registration_id: str) -> None:
     """Everything about one registration: data, VIES evidence, timeline, audit log."""
-    reg = _registration(registration_id)
+    snap = registration_snapshot(db(), bridge(), _registration(registration_id))
+    reg = snap.record
     billing = f"{reg.billing_street}, {reg.billing_postcode} {reg.billing_city}"
     lines = [
         ("Registration", f"{reg.id} (workflow {c.workflow_id_for(reg.id)})"),
-        ("Status", reg.status + ("  OVERDUE" if is_overdue(reg) else "")),
-        ("Review due", _when(reg.status_deadline)),
+        ("Status", snap.status + ("  OVERDUE" if snap.overdue else "")),
+        ("Review due", _when(snap.deadline)),
         ("User type", reg.user_type),
         ("Company", reg.company_name),
         ("VAT number", f"{reg.country_code}{reg.vat_number}"),
@@ -117,43 +118,18 @@ def show(registration_id: str) -> None:
         ("Billing", billing.strip(", ") or "same as the company address"),
         ("Legal rep.", person_name(reg.rep_title, reg.rep_first_name, reg.rep_last_name, "en")),
         ("Contact", f"{reg.contact_person}, {reg.phone}, {reg.email}"),
-        ("Email confirmed", _when(reg.email_confirmed_at)),
+        ("Email confirmed", _when(snap.email_confirmed_at)),
     ]
-    vies = reg.vies_result or {}
-    if vies:
-        lines += [
-            ("VIES date", vies.get("request_date") or "-"),
-            ("Consultation", vies.get("request_identifier") or "none obtained"),
-            ("VIES name", vies.get("registered_name") or "-"),
-            ("VIES address", (vies.get("registered_address") or "-").replace("\n", ", ")),
-        ]
-        if vies.get("flag_reason"):
-            lines.append(("VIES note", f"{vies['flag_reason']}: VIES would not check it"))
-        elif vies.get("no_data"):
-            lines.append(("VIES note", "this member state returns no name/address"))
-        own = vies.get("vies_matches") or {}
-        for f in vies.get("fields", []):
-            verdict = "matches" if f["matches"] else f"DIFFERS (typed {f['typed']!r})"
-            if f.get("note"):
-                verdict += f" [{f['note']}]"
-            if own.get(f["field"]):
-                verdict += f"; VIES's own matching: {own[f['field']]}"
-            lines.append((f"Match {f['field']}", verdict))
-    if reg.decided_at:
-        lines.append(("Decided", f"{_when(reg.decided_at)} by {reg.decided_by}"))
-    if reg.rejection_reason:
-        lines.append(("Reason", reg.rejection_reason))
+    lines += _vies_lines(snap.vies or {})
+    if snap.decided_at:
+        lines.append(("Decided", f"{_when(snap.decided_at)} by {snap.decided_by}"))
+    if snap.rejection_reason:
+        lines.append(("Reason", snap.rejection_reason))
     for label, value in lines:
         click.echo(f"{label + ':':<17}{value}")
-    try:
-        view = bridge().status(reg.id) if reg.workflow_started else None
-    except TemporalUnavailable:
-        view = None
+    if snap.workflow_silent:
         click.echo("(Temporal did not answer: the timeline shows the stored record only.)")
-    emails = list(db().scalars(select(SentEmail).where(SentEmail.registration_id == reg.id)))
-    audit = list(db().scalars(select(AuditEntry).where(AuditEntry.registration_id == reg.id)))
-    history = changes_history(db(), reg.id)
-    for r in history.rounds:
+    for r in snap.changes.rounds:
         state = (
             f"corrected {_when(r.corrected_at)}"
             if r.corrected_at
@@ -168,8 +144,33 @@ def show(registration_id: str) -> None:
         for name, after in (r.after or {}).items():
             click.echo(f"  {name}: {(r.before or {}).get(name)!r} -> {after!r}")
     click.echo("Timeline:")
-    for event in timeline(reg, view, emails, audit, history.rounds, history.attempts):
+    for event in timeline(snap, gettext, status_label):
         click.echo(f"  {_when(event.at)}  {event.label}  {event.detail}".rstrip())
+
+
+def _vies_lines(vies: dict[str, Any]) -> list[tuple[str, str]]:
+    """The VIES evidence the record keeps: the answer and each field's comparison."""
+    if not vies:
+        return []
+    lines = [
+        ("VIES date", vies.get("request_date") or "-"),
+        ("Consultation", vies.get("request_identifier") or "none obtained"),
+        ("VIES name", vies.get("registered_name") or "-"),
+        ("VIES address", (vies.get("registered_address") or "-").replace("\n", ", ")),
+    ]
+    if vies.get("flag_reason"):
+        lines.append(("VIES note", f"{vies['flag_reason']}: VIES would not check it"))
+    elif vies.get("no_data"):
+        lines.append(("VIES note", "this member state returns no name/address"))
+    own = vies.get("vies_matches") or {}
+    for f in vies.get("fields", []):
+        verdict = "matches" if f["matches"] else f"DIFFERS (typed {f['typed']!r})"
+        if f.get("note"):
+            verdict += f" [{f['note']}]"
+        if own.get(f["field"]):
+            verdict += f"; VIES's own matching: {own[f['field']]}"
+        lines.append((f"Match {f['field']}", verdict))
+    return lines
 
 
 def _decide(registration_id: str, actor: str, approve: bool, reason: str) -> None:

@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from core.models import Account
 from webapp.admin import service
 from webapp.admin.blueprint import bp
-from webapp.admin.detail_views import audit_label
 from webapp.admin.forms import ActionForm
 from webapp.admin.queue_views import user_type_label
+from webapp.admin.timeline import audit_label
 from webapp.auth import service as auth_service
 from webapp.database import db
 from webapp.sessions import current, role_required
@@ -34,7 +34,7 @@ def accounts() -> str:
         q=q,
         state=state,
         changes=found.changes,
-        audit_label=audit_label,
+        audit_label=lambda action: audit_label(action, _),
         user_type_label=user_type_label,
     )
 
