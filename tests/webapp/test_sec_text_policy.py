@@ -64,7 +64,7 @@ def test_help_form_refuses_a_bidi_override_in_hungarian_and_english(client) -> N
     english = html.unescape(send(client, "other", **fields).get_data(as_text=True))
     assert "Character 4, U+202E (RIGHT-TO-LEFT OVERRIDE), is invisible" in english
     hungarian = html.unescape(send(client, "other", lang="hu", **fields).get_data(as_text=True))
-    assert "A(z) 4. karakter (U+202E, RIGHT-TO-LEFT OVERRIDE) láthatatlan" in hungarian
+    assert "A szöveg 4. karaktere (U+202E, RIGHT-TO-LEFT OVERRIDE) láthatatlan" in hungarian
     message = {**HELP, "subject": "Login", "message": "Hi\n\u2067there"}
     assert send(client, "other", **message).status_code == 400
     assert requests_in(client.application) == []

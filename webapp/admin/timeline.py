@@ -45,6 +45,11 @@ AUDIT_LABELS: dict[str, str] = {
     "registration.decision_refused": N_("Decision refused (nothing changed)"),
     "registration.changes_requested": N_("Changes asked"),
     "registration.corrected": N_("Corrected by the applicant"),
+    # A person's action stored before it is sent (webapp/actions.py, issue 21).
+    "registration.confirmation_received": N_("Email confirmation received"),
+    "registration.resend_received": N_("Confirmation email asked for again"),
+    "registration.answer_received": N_("Reviewer's answer received"),
+    "registration.correction_received": N_("Correction received"),
     "account.disabled": N_("Account disabled"),
     "account.enabled": N_("Account re-enabled"),
     "account.closed": N_("Account closed by its owner"),
