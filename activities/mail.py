@@ -50,7 +50,7 @@ def _missing(what: str) -> ApplicationError:
 
 
 class MailActivities:
-    def __init__(self, mail: MailApp, sessions: sessionmaker) -> None:
+    def __init__(self, mail: MailApp, sessions: sessionmaker[Session]) -> None:
         self._mail = mail
         self._sessions = sessions
 

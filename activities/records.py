@@ -33,7 +33,7 @@ def _admin_email(session: Session, account_id: str | None) -> str:
 
 
 class RecordActivities:
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     @activity.defn(name=c.ACTIVITY_RECORD_STATUS)

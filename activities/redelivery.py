@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from core.action_delivery import Applied, Refusal, deliver, mark
@@ -36,7 +36,7 @@ class Pending:
 
 
 class ActionRedelivery:
-    def __init__(self, client: Client, sessions: sessionmaker) -> None:
+    def __init__(self, client: Client, sessions: sessionmaker[Session]) -> None:
         self._client = client
         self._sessions = sessions
 

@@ -198,7 +198,7 @@ def erase_account(session: Session, account: Account, at: datetime) -> None:
 
 
 class RetentionActivities:
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     @activity.defn(name=rc.ACTIVITY_PURGE_PERSONAL_DATA)
