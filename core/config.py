@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from nav.client import NavConfig, Software, TechnicalUser
 from nav.dev import DEV_SOFTWARE, DEV_USER, STANDIN_URL
@@ -303,7 +304,18 @@ def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
     return NavConfig(api_url=url.rstrip("/"), user=user, software=software, timeout=timeout)
 
 
-def security_settings(env: Mapping[str, str]) -> dict[str, object]:
+class SecuritySettings(TypedDict):
+    """The Settings fields security_settings reads, by name (spread into Settings)."""
+
+    console_session_idle: int
+    console_session_max: int
+    portal_session_idle: int
+    portal_session_max: int
+    link_lifetime_after_end: int
+    metrics_enabled: bool
+
+
+def security_settings(env: Mapping[str, str]) -> SecuritySettings:
     """Session limits and the /metrics switch (the security settings, kept together)."""
     return {
         "console_session_idle": parse_duration(env.get("CONSOLE_SESSION_IDLE", "30m")),
