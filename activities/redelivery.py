@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +33,7 @@ class Pending:
     id: str
     registration_id: str
     kind: str
-    payload: dict
+    payload: dict[str, Any]
 
 
 class ActionRedelivery:

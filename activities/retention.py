@@ -7,8 +7,9 @@ half-way keeps what was already erased and the retry continues with the rest."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
@@ -68,7 +69,7 @@ def _keep_updated_at(session: Session, reg: Registration, ended: datetime) -> No
 def _scrub_audit(session: Session, registration_id: str | None, needles: set[str]) -> None:
     """The audit log keeps who did what when; the person's data in its text goes."""
     needles = {n for n in needles if n}
-    entries = []
+    entries: list[AuditEntry] = []
     if registration_id:
         entries += session.scalars(
             select(AuditEntry).where(AuditEntry.registration_id == registration_id)
@@ -250,7 +251,8 @@ class RetentionActivities:
         with self._sessions.begin() as session:
             # Wizard drafts nobody sent: what was typed, and a password hash.
             stale = delete(RegistrationDraft).where(RegistrationDraft.updated_at < cutoff)
-            result.drafts = session.execute(stale).rowcount or 0
+            # A DELETE's result is a CursorResult; Session.execute is typed as any Result.
+            result.drafts = cast(CursorResult[Any], session.execute(stale)).rowcount or 0
         activity.logger.info(
             "Personal data erased: %d registration(s), %d closed account(s), %d draft(s), "
             "%d help request(s)",
