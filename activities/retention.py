@@ -7,12 +7,12 @@ half-way keeps what was already erased and the retry continues with the rest."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from core.db import changed_rows
 from core.models import (
     OPEN_STATUSES,
     Account,
@@ -251,8 +251,7 @@ class RetentionActivities:
         with self._sessions.begin() as session:
             # Wizard drafts nobody sent: what was typed, and a password hash.
             stale = delete(RegistrationDraft).where(RegistrationDraft.updated_at < cutoff)
-            # A DELETE's result is a CursorResult; Session.execute is typed as any Result.
-            result.drafts = cast(CursorResult[Any], session.execute(stale)).rowcount or 0
+            result.drafts = changed_rows(session, stale)
         activity.logger.info(
             "Personal data erased: %d registration(s), %d closed account(s), %d draft(s), "
             "%d help request(s)",
