@@ -113,6 +113,18 @@ def invoice_settings(env: Mapping[str, str], environment: str) -> InvoiceSetting
     )
 
 
+class MailSettings(TypedDict, total=False):
+    """Flask-Mail's settings, by its config keys (none when Settings is built by hand)."""
+
+    MAIL_SERVER: str
+    MAIL_PORT: int
+    MAIL_USE_TLS: bool
+    MAIL_USE_SSL: bool
+    MAIL_USERNAME: str | None
+    MAIL_PASSWORD: str | None
+    MAIL_DEFAULT_SENDER: str
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -133,7 +145,7 @@ class Settings:
     support_email: str
     admin_notify_emails: tuple[str, ...]
     mailbox_dir: str
-    mail: dict[str, object] = field(default_factory=dict, repr=False)  # MAIL_PASSWORD
+    mail: MailSettings = field(default_factory=MailSettings, repr=False)  # MAIL_PASSWORD
     # Production topology (README "Deploy").
     behind_proxy: bool = False  # AOS_BEHIND_PROXY or TRUSTED_PROXIES: a proxy is in front
     # TRUSTED_PROXIES: the addresses (or networks) whose X-Forwarded-* headers are believed;

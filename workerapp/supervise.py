@@ -131,7 +131,7 @@ async def _run_until_stopped(
     sweep = StartSweep(client, sessions, settings)
     running = asyncio.create_task(worker.run())
     stopping = asyncio.create_task(stop.wait())
-    sweeping: asyncio.Task | None = None
+    sweeping: asyncio.Task[None] | None = None
     try:
         # Worker.run() validates the namespace again; a failure ends the task at once.
         done, _ = await asyncio.wait({running, stopping}, timeout=VALIDATION_GRACE_SECONDS)
