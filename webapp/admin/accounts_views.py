@@ -20,12 +20,12 @@ from webapp.database import db
 from webapp.sessions import current, role_required
 
 
+LIMIT = 200
+
+
 def _list_args() -> dict[str, Any]:
     """The list's filters (?q=, ?state=) to return to, as url_for takes values."""
     return request.args.to_dict()
-
-
-LIMIT = 200
 
 
 @bp.get("/accounts")
