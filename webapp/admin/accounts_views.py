@@ -19,7 +19,6 @@ from webapp.auth import service as auth_service
 from webapp.database import db
 from webapp.sessions import current, role_required
 
-
 LIMIT = 200
 
 
