@@ -15,7 +15,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from core.models import OutboxMessage, Registration
@@ -23,7 +23,7 @@ from workflows import contracts as c
 
 
 class DecoyActivities:
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     @activity.defn(name=c.ACTIVITY_DECOY_RESEND)

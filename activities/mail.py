@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_mail import Message
 from sqlalchemy import select
@@ -50,7 +51,7 @@ def _missing(what: str) -> ApplicationError:
 
 
 class MailActivities:
-    def __init__(self, mail: MailApp, sessions: sessionmaker) -> None:
+    def __init__(self, mail: MailApp, sessions: sessionmaker[Session]) -> None:
         self._mail = mail
         self._sessions = sessions
 
@@ -75,7 +76,7 @@ class MailActivities:
         rendered = render()
         message = Message(
             subject=rendered.subject,
-            recipients=recipients,
+            recipients=list(recipients),  # Flask-Mail's list also takes (name, address) pairs
             body=rendered.text,
             html=rendered.html,
             sender=self._sender,
@@ -107,6 +108,8 @@ class MailActivities:
         (the outbox id comes from the workflow and the purpose); a start that fails is
         left to the worker's sweep, like the web app's outbox mail."""
         info = activity.info()
+        if info.workflow_id is None:  # the outbox id is the workflow's: a workflow calls this
+            raise ApplicationError("Registration email is queued by a workflow", non_retryable=True)
         stored = await asyncio.to_thread(self.store_registration_email, info.workflow_id, req)
         for outbox_id in filter(None, stored.split(",")):
             if await start_outbox_mail(activity.client(), info.task_queue, outbox_id):
@@ -182,7 +185,9 @@ class MailActivities:
                 session.commit()
         return message_id
 
-    def _render(self, session: Session, outbox: OutboxMessage, context: dict) -> RenderedEmail:
+    def _render(
+        self, session: Session, outbox: OutboxMessage, context: dict[str, Any]
+    ) -> RenderedEmail:
         settings = self._mail.settings
         if "message_key" not in context:
             return render_outbox_email(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -31,7 +31,7 @@ def _stored(messages: list[ic.NavMessageData]) -> list[dict[str, object]]:
 
 
 class NavActivities:
-    def __init__(self, client: NavClient | None, sessions: sessionmaker) -> None:
+    def __init__(self, client: NavClient | None, sessions: sessionmaker[Session]) -> None:
         self._client = client
         self._sessions = sessions
 

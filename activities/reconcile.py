@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.common import MetricCounter
 from temporalio.service import RPCError, RPCStatusCode
@@ -51,7 +51,7 @@ class Reconciler:
     def __init__(
         self,
         client: Client,
-        sessions: sessionmaker,
+        sessions: sessionmaker[Session],
         counter: MetricCounter | None = None,
         clock: Callable[[], float] = time.monotonic,
         threshold: timedelta = THRESHOLD,

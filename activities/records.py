@@ -28,12 +28,12 @@ def _missing(registration_id: str) -> ApplicationError:
 
 def _admin_email(session: Session, account_id: str | None) -> str:
     """The workflow knows an administrator by account id only."""
-    admin = session.get(Account, int(account_id)) if (account_id or "").isdigit() else None
+    admin = session.get(Account, int(account_id)) if account_id and account_id.isdigit() else None
     return admin.email if admin else (account_id or "?")
 
 
 class RecordActivities:
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     @activity.defn(name=c.ACTIVITY_RECORD_STATUS)

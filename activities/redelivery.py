@@ -13,9 +13,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
 from core.action_delivery import Applied, Refusal, deliver, mark
@@ -32,11 +33,11 @@ class Pending:
     id: str
     registration_id: str
     kind: str
-    payload: dict
+    payload: dict[str, Any]
 
 
 class ActionRedelivery:
-    def __init__(self, client: Client, sessions: sessionmaker) -> None:
+    def __init__(self, client: Client, sessions: sessionmaker[Session]) -> None:
         self._client = client
         self._sessions = sessions
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from core.db import changed_rows
 from core.models import (
     OPEN_STATUSES,
     Account,
@@ -68,7 +69,7 @@ def _keep_updated_at(session: Session, reg: Registration, ended: datetime) -> No
 def _scrub_audit(session: Session, registration_id: str | None, needles: set[str]) -> None:
     """The audit log keeps who did what when; the person's data in its text goes."""
     needles = {n for n in needles if n}
-    entries = []
+    entries: list[AuditEntry] = []
     if registration_id:
         entries += session.scalars(
             select(AuditEntry).where(AuditEntry.registration_id == registration_id)
@@ -198,7 +199,7 @@ def erase_account(session: Session, account: Account, at: datetime) -> None:
 
 
 class RetentionActivities:
-    def __init__(self, sessions: sessionmaker) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
     @activity.defn(name=rc.ACTIVITY_PURGE_PERSONAL_DATA)
@@ -250,7 +251,7 @@ class RetentionActivities:
         with self._sessions.begin() as session:
             # Wizard drafts nobody sent: what was typed, and a password hash.
             stale = delete(RegistrationDraft).where(RegistrationDraft.updated_at < cutoff)
-            result.drafts = session.execute(stale).rowcount or 0
+            result.drafts = changed_rows(session, stale)
         activity.logger.info(
             "Personal data erased: %d registration(s), %d closed account(s), %d draft(s), "
             "%d help request(s)",

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.common import MetricCounter
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -65,7 +65,7 @@ async def _start_once(client: Client, workflow: str, arg: Any, **options: Any) -
     return True
 
 
-def mark_started(sessions: sessionmaker, model: Any, ids: list[str]) -> None:
+def mark_started(sessions: sessionmaker[Session], model: Any, ids: list[str]) -> None:
     if ids:
         with sessions.begin() as session:
             session.execute(update(model).where(model.id.in_(ids)).values(workflow_started=True))
@@ -97,7 +97,7 @@ class StartSweep:
     (activities/redelivery.py), and compare a batch of records with their workflows
     (activities/reconcile.py)."""
 
-    def __init__(self, client: Client, sessions: sessionmaker, settings: Settings) -> None:
+    def __init__(self, client: Client, sessions: sessionmaker[Session], settings: Settings) -> None:
         self._client = client
         self._sessions = sessions
         self._settings = settings

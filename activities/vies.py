@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -44,7 +44,7 @@ def _count_fault(code: str) -> None:
 
 
 class ViesActivities:
-    def __init__(self, client: ViesClient, sessions: sessionmaker | None = None) -> None:
+    def __init__(self, client: ViesClient, sessions: sessionmaker[Session] | None = None) -> None:
         self._client = client
         self._sessions = sessions
 

@@ -52,30 +52,32 @@ ENDED_REFUSALS = {
 class Applied:
     result: Any
 
-    def stored(self) -> dict:
+    def stored(self) -> dict[str, Any]:
         """The result as the row keeps it (JSON)."""
         value = self.result
-        return {"value": dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {"value": dataclasses.asdict(value)}
+        return {"value": value}
 
 
 @dataclass
 class Refusal:
     kind: str | None  # the workflow's REFUSED_* type, None for an unexpected failure
     reason: str
-    details: tuple = ()
+    details: tuple[Any, ...] = ()
 
 
-def payload_of(arg: object) -> dict:
+def payload_of(arg: object) -> dict[str, Any]:
     """An Update argument as the row stores it."""
     assert dataclasses.is_dataclass(arg) and not isinstance(arg, type)
     return dataclasses.asdict(arg)
 
 
-def argument(kind: str, payload: dict) -> object:
+def argument(kind: str, payload: dict[str, Any]) -> object:
     return value_to_type(ACTION_TYPES[kind][0], payload)
 
 
-def stored_result(kind: str, stored: dict | None) -> Any:
+def stored_result(kind: str, stored: dict[str, Any] | None) -> Any:
     """A row's stored result back as the Update's result type."""
     if stored is None:
         return None
@@ -88,7 +90,7 @@ async def deliver(
     registration_id: str,
     kind: str,
     action_id: str,
-    payload: dict,
+    payload: dict[str, Any],
     rpc_timeout: timedelta,
 ) -> Applied | Refusal:
     """Send the action once. Raises when Temporal gave no answer (RPCError, the SDK's
@@ -111,13 +113,14 @@ async def deliver(
     except RPCError:
         # The workflow has ended (decided, expired): a refusal, not an outage.
         desc = await handle.describe(rpc_timeout=rpc_timeout)
-        if desc.status == WorkflowExecutionStatus.RUNNING:
+        # No status (the server did not say) is no proof it ended: deliver it again later.
+        if desc.status is None or desc.status == WorkflowExecutionStatus.RUNNING:
             raise
         return await ended_refusal(handle, kind, desc.status.name)
     return Applied(result)
 
 
-async def ended_refusal(handle: WorkflowHandle, kind: str, how: str) -> Refusal:
+async def ended_refusal(handle: WorkflowHandle[Any, Any], kind: str, how: str) -> Refusal:
     """The refusal for a message to an ended workflow: AlreadyDecided naming who, when an
     administrator decided it (its run ends the moment the decision is carried out)."""
     try:

@@ -20,7 +20,7 @@ import builtins
 import gc
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -45,7 +45,9 @@ def install() -> None:
     """Idempotent; nothing to do on 3.12 and newer."""
     if sys.version_info >= (3, 12) or getattr(ast.parse, _MARK, False):
         return
-    original_parse, original_compile = ast.parse, builtins.compile
+    # Plain callables: the patches pass every argument through, whatever the overload.
+    original_parse: Callable[..., Any] = ast.parse
+    original_compile: Callable[..., Any] = builtins.compile
 
     def parse(*args: Any, **kwargs: Any) -> Any:
         with _alone():
@@ -58,5 +60,5 @@ def install() -> None:
         return original_compile(source, *args, **kwargs)
 
     setattr(parse, _MARK, True)
-    ast.parse = parse  # type: ignore[assignment]
-    builtins.compile = compile_  # type: ignore[assignment]
+    ast.parse = parse
+    builtins.compile = compile_

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from nav.client import NavConfig, Software, TechnicalUser
 from nav.dev import DEV_SOFTWARE, DEV_USER, STANDIN_URL
@@ -112,6 +113,18 @@ def invoice_settings(env: Mapping[str, str], environment: str) -> InvoiceSetting
     )
 
 
+class MailSettings(TypedDict, total=False):
+    """Flask-Mail's settings, by its config keys (none when Settings is built by hand)."""
+
+    MAIL_SERVER: str
+    MAIL_PORT: int
+    MAIL_USE_TLS: bool
+    MAIL_USE_SSL: bool
+    MAIL_USERNAME: str | None
+    MAIL_PASSWORD: str | None
+    MAIL_DEFAULT_SENDER: str
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -132,7 +145,7 @@ class Settings:
     support_email: str
     admin_notify_emails: tuple[str, ...]
     mailbox_dir: str
-    mail: dict[str, object] = field(default_factory=dict, repr=False)  # MAIL_PASSWORD
+    mail: MailSettings = field(default_factory=MailSettings, repr=False)  # MAIL_PASSWORD
     # Production topology (README "Deploy").
     behind_proxy: bool = False  # AOS_BEHIND_PROXY or TRUSTED_PROXIES: a proxy is in front
     # TRUSTED_PROXIES: the addresses (or networks) whose X-Forwarded-* headers are believed;
@@ -303,7 +316,18 @@ def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
     return NavConfig(api_url=url.rstrip("/"), user=user, software=software, timeout=timeout)
 
 
-def security_settings(env: Mapping[str, str]) -> dict[str, object]:
+class SecuritySettings(TypedDict):
+    """The Settings fields security_settings reads, by name (spread into Settings)."""
+
+    console_session_idle: int
+    console_session_max: int
+    portal_session_idle: int
+    portal_session_max: int
+    link_lifetime_after_end: int
+    metrics_enabled: bool
+
+
+def security_settings(env: Mapping[str, str]) -> SecuritySettings:
     """Session limits and the /metrics switch (the security settings, kept together)."""
     return {
         "console_session_idle": parse_duration(env.get("CONSOLE_SESSION_IDLE", "30m")),

@@ -4,11 +4,20 @@ share the same models without needing a Flask app context."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Delete,
+    Engine,
+    Update,
+    create_engine,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.models.base import Base
 
@@ -23,7 +32,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")  # web and worker write concurrently
@@ -33,8 +42,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def changed_rows(session: Session, statement: Update | Delete) -> int:
+    """How many rows an UPDATE or DELETE changed. Session.execute is typed as giving any
+    Result; for these statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def import_models() -> None:

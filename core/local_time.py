@@ -24,10 +24,11 @@ def format_local(moment: datetime | str | None, language: str) -> str:
     if isinstance(moment, str):
         if DAY_ONLY.fullmatch(moment.strip()):  # a bare day (VIES's older form): no time
             return format_day(date.fromisoformat(moment.strip()[:10]), language)
+        text = moment
         try:
-            moment = datetime.fromisoformat(moment)
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return moment
+            return text
     local = as_utc(moment).astimezone(PORTAL_TZ)
     lang = language if language in PATTERNS else "en"
     return format_datetime(local, PATTERNS[lang], locale=lang)

@@ -18,9 +18,11 @@ from decimal import Decimal, InvalidOperation
 
 import requests
 from lxml import etree
+from requests import Response
 from zeep import Client, Settings
 from zeep.exceptions import Error as ZeepError
 from zeep.exceptions import TransportError
+from zeep.proxy import ServiceProxy
 from zeep.transports import Transport
 
 NAMESPACE = "http://www.mnb.hu/webservices/"
@@ -48,8 +50,8 @@ class _Transport(Transport):
     """zeep's transport, but an error page that is not SOAP (a proxy's 503) is an error
     (zeep itself fails on it with an AttributeError while looking for a fault)."""
 
-    def post(self, address, message, headers):  # type: ignore[no-untyped-def]
-        response = super().post(address, message, headers)
+    def post(self, address: str, message: str | bytes, headers: dict[str, str]) -> Response:
+        response: Response = super().post(address, message, headers)
         kind = response.headers.get("Content-Type", "")
         if response.status_code >= 400 and "xml" not in kind:
             raise TransportError(f"HTTP {response.status_code}", status_code=response.status_code)
@@ -60,9 +62,9 @@ class MnbClient:
     def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
         self.url = url
         self.timeout = timeout
-        self._service = None
+        self._service: ServiceProxy | None = None
 
-    def _proxy(self):  # type: ignore[no-untyped-def]
+    def _proxy(self) -> ServiceProxy:
         if self._service is None:
             transport = _Transport(timeout=self.timeout, operation_timeout=self.timeout)
             client = Client(

@@ -61,7 +61,7 @@ def made_up_rate(currency: str, day: date) -> str:
 
 
 def rates_document(state: _State, start: date, end: date, currencies: list[str]) -> str:
-    days = []
+    days: list[str] = []
     current = start
     while current <= end and len(days) < 400:
         if publishes(current):

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import InvoiceSettings
 from core.models import Invoice
@@ -17,7 +17,7 @@ from invoicing.pdf import render_pdf
 from invoicing.rates import ExchangeRates
 
 
-def _of_order(sessions: sessionmaker, order_ref: str, kind: str) -> Invoice | None:
+def _of_order(sessions: sessionmaker[Session], order_ref: str, kind: str) -> Invoice | None:
     with sessions() as session:
         return session.execute(
             select(Invoice).where(Invoice.order_ref == order_ref, Invoice.kind == kind)
@@ -25,7 +25,7 @@ def _of_order(sessions: sessionmaker, order_ref: str, kind: str) -> Invoice | No
 
 
 def invoice_paid_order(
-    sessions: sessionmaker,
+    sessions: sessionmaker[Session],
     seller: InvoiceSettings,
     rates: ExchangeRates,
     request: InvoiceRequest,
@@ -55,7 +55,7 @@ def invoice_paid_order(
 
 
 def credit_refunded_order(
-    sessions: sessionmaker, seller: InvoiceSettings, order_ref: str, issue_date: date
+    sessions: sessionmaker[Session], seller: InvoiceSettings, order_ref: str, issue_date: date
 ) -> Invoice:
     """The credit note cancelling the order's invoice, issued now or found."""
     found = _of_order(sessions, order_ref, "credit_note")
@@ -77,7 +77,7 @@ def credit_refunded_order(
         return credit
 
 
-def invoice_pdf(sessions: sessionmaker, number: str) -> bytes | None:
+def invoice_pdf(sessions: sessionmaker[Session], number: str) -> bytes | None:
     """The PDF of the invoice or credit note `number`; None when there is none."""
     with sessions() as session:
         invoice = session.execute(

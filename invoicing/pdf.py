@@ -78,4 +78,5 @@ def render_html(invoice: Invoice) -> str:
 def render_pdf(invoice: Invoice) -> bytes:
     from weasyprint import HTML  # imported when used: it loads pango at import time
 
-    return HTML(string=render_html(invoice)).write_pdf()
+    pdf: bytes = HTML(string=render_html(invoice)).write_pdf()  # weasyprint ships no types
+    return pdf

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.formatting import PORTAL_TZ
 from core.models import ExchangeRate
@@ -50,7 +50,7 @@ def budapest_today() -> date:
 class ExchangeRates:
     def __init__(
         self,
-        sessions: sessionmaker,
+        sessions: sessionmaker[Session],
         client: MnbClient,
         today: Callable[[], date] = budapest_today,
     ) -> None:

@@ -151,7 +151,9 @@ class NavClient:
     def close(self) -> None:
         self._http.close()
 
-    def _request(self, root: str, operations: list[tuple[str, str]] | None = None):
+    def _request(
+        self, root: str, operations: list[tuple[str, str]] | None = None
+    ) -> etree._Element:
         """The root element with header, user (signed) and software filled in."""
         user, software = self.config.user, self.config.software
         request_id, moment = new_request_id(), self._clock()

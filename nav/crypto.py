@@ -52,7 +52,7 @@ def signature_from_hashes(
     return sha3_512(request_id + signature_timestamp(moment) + signature_key + "".join(hashes))
 
 
-def _cipher(exchange_key: str) -> Cipher:
+def _cipher(exchange_key: str) -> Cipher[modes.ECB]:
     key = exchange_key.encode()
     if len(key) != 16:
         raise ValueError("The NAV exchange key is 16 characters (AES-128).")

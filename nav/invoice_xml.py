@@ -18,7 +18,9 @@ class _Builder:
     def __init__(self, invoice: Invoice) -> None:
         self.invoice = invoice
 
-    def el(self, parent: etree._Element, name: str, text: object = None, ns: str = DATA_NS):
+    def el(
+        self, parent: etree._Element, name: str, text: object = None, ns: str = DATA_NS
+    ) -> etree._Element:
         node = etree.SubElement(parent, f"{{{ns}}}{name}")
         if text is not None:
             node.text = _text(text)
@@ -102,11 +104,10 @@ class _Builder:
         if rate.percentage is not None:
             self.el(node, "vatPercentage", rate.percentage)
             return
-        kind, (case, reason) = (
-            ("vatExemption", rate.exemption)
-            if rate.exemption
-            else ("vatOutOfScope", rate.out_of_scope)
-        )
+        kind = "vatExemption" if rate.exemption else "vatOutOfScope"
+        chosen = rate.exemption or rate.out_of_scope
+        assert chosen is not None  # a VatRate is exactly one of the three (__post_init__)
+        case, reason = chosen
         reason_node = self.el(node, kind)
         self.el(reason_node, "case", case)
         self.el(reason_node, "reason", reason)
@@ -151,9 +152,8 @@ class _Builder:
                 data = self.el(by_rate, f"vatRate{part}Data")
                 self.el(data, f"vatRate{part}Amount", sum(amounts, Decimal(0)))
                 self.el(data, f"vatRate{part}AmountHUF", self.huf_sum(amounts))
-        lines = self.invoice.lines
         for part, name in (("net", "invoiceNetAmount"), ("vat", "invoiceVatAmount")):
-            amounts = [getattr(x, part) for x in lines]
+            amounts = [getattr(x, part) for x in self.invoice.lines]
             self.el(normal, name, sum(amounts, Decimal(0)))
             self.el(normal, f"{name}HUF", self.huf_sum(amounts))
         gross = self.el(summary, "summaryGrossData")
@@ -183,7 +183,8 @@ class _Builder:
         for number, line in enumerate(inv.lines, start=1):
             self.line(lines, number, line)
         self.summary(invoice_node)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return xml
 
 
 def _text(value: object) -> str:

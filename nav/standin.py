@@ -125,7 +125,9 @@ def create_app(users: dict[str, TechnicalUser] | None = None) -> Flask:
             return Response(b"Service Unavailable", status=503, mimetype="text/plain")
         return None
 
-    def handle(root: str, answer: Callable[[etree._Element, etree._Element], etree._Element]):
+    def handle(
+        root: str, answer: Callable[[etree._Element, etree._Element], etree._Element]
+    ) -> Response:
         if (failed := fault()) is not None:
             return failed
         body = request.get_data()
@@ -272,7 +274,9 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve_in_thread(port: int = 0, users: dict[str, TechnicalUser] | None = None):
+def serve_in_thread(
+    port: int = 0, users: dict[str, TechnicalUser] | None = None
+) -> tuple[str, Flask, Callable[[], None]]:
     """Start on 127.0.0.1 (0: any free port): (the API base URL, the app, stop())."""
     app = create_app(users)
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)

@@ -132,7 +132,12 @@ def business_findings(
                 Finding("WARN", "INCORRECT_LINE_CALCULATION_LINE_NET_AMOUNT_HUF", line_number)
             )
         quantity, price = _decimal(line, "d:quantity"), _decimal(line, "d:unitPrice")
-        if None not in (quantity, price, net) and abs(quantity * price - net) > Decimal("0.01"):
+        if (
+            quantity is not None
+            and price is not None
+            and net is not None
+            and abs(quantity * price - net) > Decimal("0.01")
+        ):
             found.append(Finding("WARN", "INCORRECT_LINE_CALCULATION_NET_AMOUNT", line_number))
     total, total_huf = (
         _decimal(data, ".//d:summaryNormal/d:invoiceNetAmount"),

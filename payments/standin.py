@@ -46,7 +46,7 @@ import threading
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from payments.standin_api import register_api
 from payments.standin_control import register_control
@@ -101,8 +101,9 @@ class StandIn:
         self.app, self.host = app, host
         self.state = app.extensions["stripe_standin"]
         self.state["runner"] = self
-        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-        self.port = self._server.server_port
+        server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server: BaseWSGIServer | None = server  # None while refusing connections
+        self.port = server.server_port
         self.base_url = f"http://{host}:{self.port}"
         self.state["store"].page_base = self.base_url
         self._stop = threading.Event()
@@ -110,16 +111,19 @@ class StandIn:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> StandIn:
-        self._serve()
+        with self._lock:
+            server = self._server
+        if server is not None:  # refused before it started: accept() serves it later
+            self._serve(server)
         self.state["sender"].start()
         sweep = threading.Thread(target=self._sweep, name="stripe-expiry", daemon=True)
         sweep.start()
         self._threads.append(sweep)
         return self
 
-    def _serve(self) -> None:
+    def _serve(self, server: BaseWSGIServer) -> None:
         thread = threading.Thread(
-            target=self._server.serve_forever,
+            target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
             name="stripe-standin",
             daemon=True,
@@ -151,10 +155,11 @@ class StandIn:
         with self._lock:
             if self._server is not None or self._stop.is_set():
                 return
-            self._server = make_server(
+            server = make_server(
                 self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
             )
-            self._serve()
+            self._server = server
+            self._serve(server)
 
     def stop(self) -> None:
         self._stop.set()

@@ -81,7 +81,8 @@ def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                 child = node[key] = {}
             node = child
         node[keys[-1] or str(len(node))] = value
-    return _listify(root)
+    decoded: dict[str, Any] = _listify(root)  # a dict stays a dict
+    return decoded
 
 
 def integer(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import render_template_string
 
@@ -156,7 +157,7 @@ CLOSED_PAGE = _BASE.replace(
 )
 
 
-def summary(session: dict) -> dict:
+def summary(session: dict[str, Any]) -> dict[str, Any]:
     items = []
     for item in session["line_items"]:
         price, quantity = item["price_data"], int(item["quantity"])
@@ -171,7 +172,9 @@ def summary(session: dict) -> dict:
     return {"items": items, "total": money(session["amount_total"], session["currency"])}
 
 
-def render_pay(session: dict, form: CardForm, message: str = "", retry: bool = False) -> str:
+def render_pay(
+    session: dict[str, Any], form: CardForm, message: str = "", retry: bool = False
+) -> str:
     values = {"number": form.number, "expiry": form.expiry, "cvc": form.cvc}
     errors = {name: form.errors.get(name, "") for name in values}
     return render_template_string(
@@ -187,11 +190,11 @@ def render_pay(session: dict, form: CardForm, message: str = "", retry: bool = F
     )
 
 
-def render_auth(session: dict) -> str:
+def render_auth(session: dict[str, Any]) -> str:
     return render_template_string(AUTH_PAGE, title="Authenticate", **summary(session))
 
 
-def render_closed(session: dict) -> str:
+def render_closed(session: dict[str, Any]) -> str:
     if session["status"] == "complete":
         heading, text = "Payment complete", "This payment has been made. Thank you."
         link, link_text = session.get("success_url"), "Return to the shop"

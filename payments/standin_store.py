@@ -48,12 +48,15 @@ class Store:
     def now(self) -> int:
         return int(time.time() + self.offset)
 
-    def _event(self, kind: str, obj: dict[str, Any], previous: dict[str, Any] | None = None):
+    def _event(
+        self, kind: str, obj: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> None:
         data: dict[str, Any] = {"object": dict(obj)}
         if previous:
             data["previous_attributes"] = previous
-        event = {
-            "id": new_id("evt"),
+        event_id = new_id("evt")
+        event: dict[str, Any] = {
+            "id": event_id,
             "object": "event",
             "api_version": API_VERSION,
             "created": self.now(),
@@ -63,7 +66,7 @@ class Store:
             "request": {"id": None, "idempotency_key": None},
             "type": kind,
         }
-        self.events[event["id"]] = event
+        self.events[event_id] = event
         self.publish(event)
 
     # Checkout Sessions ------------------------------------------------------------------

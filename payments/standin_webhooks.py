@@ -44,7 +44,7 @@ class Sender:
     # (event id, attempt, HTTP status or None, error text or None, unix time)
     log: list[dict[str, Any]] = field(default_factory=list)
     _queue: list[tuple[float, int, dict[str, Any], int]] = field(default_factory=list)
-    _seq: itertools.count = field(default_factory=itertools.count)
+    _seq: itertools.count[int] = field(default_factory=itertools.count)
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _stopped: bool = False
     _thread: threading.Thread | None = None

@@ -298,7 +298,9 @@ class StatusCache:
                 body = response.json()
                 if response.status_code != 200 or not isinstance(body, dict):
                     raise ValueError(f"HTTP {response.status_code}")
-                vow = body.get("vow") if isinstance(body.get("vow"), dict) else {}
+                vow = body.get("vow")
+                if not isinstance(vow, dict):
+                    vow = {}
                 status = ServiceStatus(vow.get("available") is not False, _form_codes(body), now)
             except (httpx.HTTPError, ValueError):
                 status = ServiceStatus(False, (), now, reachable=False)

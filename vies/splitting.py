@@ -119,7 +119,7 @@ class _Candidate:
 
 
 def _candidates(cc: str, text: str) -> Iterator[_Candidate]:
-    spans = _postcode_spans(cc, text) or [None]
+    spans: list[tuple[int, int] | None] = [*_postcode_spans(cc, text)] or [None]
     for cut in spans:
         postcode = text[cut[0] : cut[1]] if cut else ""
         units = _units(text, cut)

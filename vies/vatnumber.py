@@ -7,10 +7,13 @@ for a service that is often down. python-stdnum holds the per-country rules.
 from __future__ import annotations
 
 import re
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from stdnum import get_cc_module
 from stdnum.exceptions import InvalidChecksum, ValidationError
+
+if TYPE_CHECKING:  # python-stdnum declares its module protocol for type checkers only
+    from stdnum.util import NumberValidationModule
 
 # The 27 member states by ISO 3166 code (GR, not VIES's EL: forms use ISO codes) plus XI,
 # Northern Ireland, which VIES covers for goods under the Windsor Framework.
@@ -96,9 +99,12 @@ def _form_country_code(country_code: str) -> str:
     return "GR" if code == "EL" else code
 
 
-def _stdnum_module(country_code: str) -> ModuleType:
+def _stdnum_module(country_code: str) -> NumberValidationModule:
     cc = _STDNUM_CC.get(country_code, country_code.lower())
-    return get_cc_module(cc, "vat")
+    module = get_cc_module(cc, "vat")
+    if module is None:  # every EU country has one; a stdnum without it cannot check
+        raise InvalidVatNumber("country", f"no VAT number rules for {country_code!r}")
+    return module
 
 
 def normalize_vat(country_code: str, raw: str) -> str:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.db import changed_rows
 from core.formatting import as_utc
 from core.models import LoginSession
 from core.models.records import utcnow
@@ -88,11 +89,12 @@ def end(db: Session, token: str) -> None:
 
 def end_all(db: Session, account_id: int) -> int:
     """End every session of the account; how many were live. Commits."""
-    ended = db.execute(
+    ended = changed_rows(
+        db,
         update(LoginSession)
         .where(LoginSession.account_id == account_id, LoginSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    ).rowcount
+        .values(ended_at=utcnow()),
+    )
     db.commit()
     return ended
 

@@ -223,7 +223,8 @@ class TemporalBridge:
                 RegistrationWorkflow.run, reg, task_queue=self.task_queue, **options
             )
             return await client.execute_update_with_start_workflow(
-                RegistrationWorkflow.vat_answer,
+                # temporalio's update(name=...) overload keeps the coroutine in its type
+                RegistrationWorkflow.vat_answer,  # type: ignore[arg-type]
                 start_workflow_operation=operation,
                 id=f"vat-answer-{reg.registration_id}",
                 rpc_timeout=timedelta(seconds=seconds),
@@ -353,7 +354,8 @@ class TemporalBridge:
         async def update(handle: WorkflowHandle) -> str:
             try:
                 return await handle.execute_update(
-                    DecoyResendWorkflow.resend,
+                    # temporalio's update(name=...) overload keeps the coroutine in its type
+                    DecoyResendWorkflow.resend,  # type: ignore[arg-type]
                     request,
                     id=f"decoy-resend-{uuid.uuid4().hex}",
                     rpc_timeout=timeout,

@@ -14,6 +14,7 @@ import segno
 from sqlalchemy import case, or_, update
 from sqlalchemy.orm import Session
 
+from core.db import changed_rows
 from core.formatting import as_utc
 from core.models import Account
 
@@ -105,15 +106,16 @@ def check_code(db: Session, account: Account, code: str, secret: str | None = No
     step = matching_step(secret, code)
     accepted = 0
     if step is not None:
-        accepted = db.execute(
+        accepted = changed_rows(
+            db,
             update(Account)
             .where(
                 Account.id == account.id,
                 or_(Account.totp_last_step.is_(None), Account.totp_last_step < step),
             )
             .values(totp_last_step=step, totp_failures=0, totp_failed_at=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
         db.commit()
     db.refresh(account)
     return bool(accepted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 from datetime import timedelta
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -48,7 +48,7 @@ SHARED_WITH_WORKFLOWS = (
 def build_worker(
     client: Client,
     settings: Settings,
-    sessions: sessionmaker,
+    sessions: sessionmaker[Session],
     executor: concurrent.futures.Executor,
 ) -> Worker:
     vies_client = ViesClient(settings.vies_url, requester_vat=settings.vies_requester_vat)

@@ -9,7 +9,7 @@ import concurrent.futures
 import logging
 from datetime import timedelta
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -82,7 +82,10 @@ async def check_namespace(client: Client, namespace: str) -> None:
 
 
 async def serve(
-    sessions: sessionmaker, settings: Settings, runtime: Runtime | None, stop: asyncio.Event
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    runtime: Runtime | None,
+    stop: asyncio.Event,
 ) -> None:
     """Connect, validate and poll until `stop`; whenever Temporal cannot be reached or the
     worker fails (validation at start, a fatal poll error), log it and try again with
@@ -119,7 +122,7 @@ async def serve(
 async def _run_until_stopped(
     worker: Worker,
     client: Client,
-    sessions: sessionmaker,
+    sessions: sessionmaker[Session],
     settings: Settings,
     stop: asyncio.Event,
     interval: timedelta,
@@ -128,7 +131,7 @@ async def _run_until_stopped(
     sweep = StartSweep(client, sessions, settings)
     running = asyncio.create_task(worker.run())
     stopping = asyncio.create_task(stop.wait())
-    sweeping: asyncio.Task | None = None
+    sweeping: asyncio.Task[None] | None = None
     try:
         # Worker.run() validates the namespace again; a failure ends the task at once.
         done, _ = await asyncio.wait({running, stopping}, timeout=VALIDATION_GRACE_SECONDS)

@@ -34,7 +34,7 @@ async def check_vat(request: c.VatCheckRequest, horizon_seconds: int) -> c.VatCh
     """The one VIES check step: the result, or None when VIES stayed unavailable past the
     horizon. A final VIES answer (INVALID_INPUT and friends) reads as "not valid"."""
     try:
-        return await workflow.execute_activity(
+        result: c.VatCheckResult = await workflow.execute_activity(
             c.ACTIVITY_CHECK_VAT,
             request,
             result_type=c.VatCheckResult,
@@ -42,6 +42,7 @@ async def check_vat(request: c.VatCheckRequest, horizon_seconds: int) -> c.VatCh
             schedule_to_close_timeout=timedelta(seconds=horizon_seconds),
             retry_policy=VIES_RETRY,
         )
+        return result
     except ActivityError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type == c.ERROR_VAT_FINAL:

@@ -15,10 +15,11 @@ with workflow.unsafe.imports_passed_through():
 class OutboxMailWorkflow:
     @workflow.run
     async def run(self, job: c.OutboxMailJob) -> str:
-        return await workflow.execute_activity(
+        message_id: str = await workflow.execute_activity(
             c.ACTIVITY_SEND_OUTBOX_MAIL,
             job,
             result_type=str,
             start_to_close_timeout=timedelta(seconds=60),
             retry_policy=MAIL_RETRY,
         )
+        return message_id

@@ -29,10 +29,11 @@ class PersonalDataRetentionWorkflow:
         request = rc.PurgeRequest(
             now=workflow.now().isoformat(), retention_seconds=params.retention_seconds
         )
-        return await workflow.execute_activity(
+        result: rc.PurgeResult = await workflow.execute_activity(
             rc.ACTIVITY_PURGE_PERSONAL_DATA,
             request,
             result_type=rc.PurgeResult,
             start_to_close_timeout=timedelta(minutes=10),
             retry_policy=PURGE_RETRY,
         )
+        return result

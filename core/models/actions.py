@@ -11,6 +11,7 @@ applied (the Update's result came back) or refused (a final refusal, with its re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,7 +34,7 @@ class PersonAction(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)  # also the Update id
     registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     actor: Mapped[str] = mapped_column(String(254))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -41,7 +42,7 @@ class PersonAction(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # Exactly one of these ends the row's life: the Update's result, or a final refusal.
     applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refusal_kind: Mapped[str | None] = mapped_column(String(64))
     refusal_reason: Mapped[str | None] = mapped_column(Text)

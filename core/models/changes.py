@@ -5,6 +5,7 @@ retention purge like the registration's own."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -33,12 +34,12 @@ class ChangeRequest(Base):
     round: Mapped[int] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     requested_by: Mapped[str] = mapped_column(String(254))  # the administrator's email
-    groups: Mapped[list] = mapped_column(JSON, default=list)  # contracts.CHANGE_GROUPS keys
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)  # contracts.CHANGE_GROUPS keys
     message: Mapped[str] = mapped_column(Text, default="")
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # field → value, only the fields of the ticked groups.
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -61,10 +62,10 @@ class CorrectionAttempt(Base):
     registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"))
     round: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    values: Mapped[dict] = mapped_column(JSON, default=dict)  # field → typed value
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # field → typed value
     # "accepted", "vat_mismatch", or NULL while the workflow has not decided.
     outcome: Mapped[str | None] = mapped_column(String(20))
-    vies_result: Mapped[dict | None] = mapped_column(JSON)
+    vies_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 def latest_round(session: Session, registration_id: str) -> ChangeRequest | None:

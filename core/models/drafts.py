@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,9 +20,9 @@ class RegistrationDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # How many steps are complete (0–4): the furthest step the progress bar links to.
     completed: Mapped[int] = mapped_column(Integer, default=0)
     # The last VIES answer when it did not match: shown on the company step.
-    vat_result: Mapped[dict | None] = mapped_column(JSON)
+    vat_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,7 +26,7 @@ class NavReport(Base):
     # workflows.invoice_contracts.ReportStatus
     status: Mapped[str] = mapped_column(String(12), default="SUBMITTING")
     # NAV's messages: [{"result_code", "code", "text", "line"}, ...]
-    messages: Mapped[list] = mapped_column(JSON, default=list)
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

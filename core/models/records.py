@@ -4,6 +4,7 @@ and writes it here through activities; the web app writes only what the applican
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -76,7 +77,7 @@ class Registration(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(64))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
-    vies_result: Mapped[dict | None] = mapped_column(JSON)
+    vies_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Set by the retention purge: only the non-personal record is left.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -172,7 +173,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(40))  # template: email/<kind>.{subject.txt,txt,html}
     recipient: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(5), default="hu")
-    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     registration_id: Mapped[str | None] = mapped_column(ForeignKey("registrations.id"))
     workflow_started: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

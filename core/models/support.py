@@ -33,7 +33,7 @@ class SupportRequest(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     company: Mapped[str] = mapped_column(String(200), default="")
     # The topic's own questions: [[field name, answer], ...] in the form's order.
-    answers: Mapped[list] = mapped_column(JSON, default=list)
+    answers: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     assigned_to: Mapped[str | None] = mapped_column(String(254))
 
     messages: Mapped[list[SupportMessage]] = relationship(

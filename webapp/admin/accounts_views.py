@@ -3,6 +3,8 @@ authenticator (audited; SECURITY.md says what support checks first)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -18,6 +20,11 @@ from webapp.database import db
 from webapp.sessions import current, role_required
 
 LIMIT = 200
+
+
+def _list_args() -> dict[str, Any]:
+    """The list's filters (?q=, ?state=) to return to, as url_for takes values."""
+    return request.args.to_dict()
 
 
 @bp.get("/accounts")
@@ -48,7 +55,7 @@ def _change(account_id: int, enable: bool) -> Response:
     if account.closed_at is not None:
         # Its owner closed it: the console does not reopen it.
         flash(_("This account was closed by its owner; it cannot be re-enabled."), "error")
-        return redirect(url_for("admin.accounts", **request.args))
+        return redirect(url_for("admin.accounts", **_list_args()))
     admin = current("admin")
     assert admin is not None
     if service.set_account_active(db(), admin.email, account, enable):
@@ -57,7 +64,7 @@ def _change(account_id: int, enable: bool) -> Response:
         else:
             message = _("%(email)s is disabled and logged out everywhere.", email=account.email)
         flash(message, "success")
-    return redirect(url_for("admin.accounts", **request.args))
+    return redirect(url_for("admin.accounts", **_list_args()))
 
 
 @bp.post("/accounts/<int:account_id>/disable")
@@ -90,4 +97,4 @@ def reset_two_step(account_id: int) -> Response:
             email=account.email,
         )
         flash(message, "success")
-    return redirect(url_for("admin.accounts", **request.args))
+    return redirect(url_for("admin.accounts", **_list_args()))

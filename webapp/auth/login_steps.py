@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -23,8 +23,9 @@ PageResult = str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]
 Found = TypeVar("Found")
 
 
-def next_args() -> dict[str, str]:
-    """Carry a safe ?next= through the login steps."""
+def next_args() -> dict[str, Any]:
+    """Carry a safe ?next= through the login steps (url_for's values, typed as it takes
+    them: a `dict[str, str]` would have to fit its `_external: bool` too)."""
     target = safe_next("")
     return {"next": target} if target else {}
 

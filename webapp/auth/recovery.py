@@ -16,6 +16,7 @@ import secrets
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from core.db import changed_rows
 from core.models import Account, AuditEntry, RecoveryCode
 from core.models.records import utcnow
 
@@ -51,7 +52,8 @@ def use_code(session: Session, account: Account, code: str) -> bool:
     """Spend one unused code of the account; False when it is not one (or used). Commits."""
     if not looks_like_one(code):
         return False
-    spent = session.execute(
+    spent = changed_rows(
+        session,
         update(RecoveryCode)
         .where(
             RecoveryCode.account_id == account.id,
@@ -59,8 +61,8 @@ def use_code(session: Session, account: Account, code: str) -> bool:
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     if spent:
         session.add(AuditEntry(actor=account.email, action="portal.recovery_code_used", detail=""))
     session.commit()

@@ -116,8 +116,9 @@ def send_reset_link(
     # The same work for every address (a token signed, one message through the outbox),
     # so neither the answer nor its time tells a known address from an unknown one. An
     # unknown address hears that no account uses it (django-allauth does the same).
-    known = account is not None and _resettable(account)
-    token = reset_token(settings.secret_key, account if known else _nobody())
+    resettable = account if account is not None and _resettable(account) else None
+    known = resettable is not None
+    token = reset_token(settings.secret_key, resettable if resettable is not None else _nobody())
     if known:
         kind = "password_reset"
         context = {"reset_url": ctx.absolute("password.reset", token=token)}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import models as m
 from core.models import Account
+from core.models.base import Base
 from core.names import person_name
 
 # Secrets and internals: never in the export (a hash or a TOTP secret helps only an attacker).
@@ -56,7 +57,7 @@ def row(obj: object) -> dict[str, Any]:
     }
 
 
-def _rows(session: Session, model: type, where: Any, *order: Any) -> list[dict[str, Any]]:
+def _rows(session: Session, model: type[Base], where: Any, *order: Any) -> list[dict[str, Any]]:
     """One table's rows about the person, oldest first, as exported."""
     return [row(obj) for obj in session.scalars(select(model).where(where).order_by(*order))]
 

@@ -18,7 +18,7 @@ VAT, EMAIL, REVIEW, CHANGES, ACTIVATION = "vat", "email", "review", "changes", "
 DONE, CURRENT, TODO, FAILED, NOT_REACHED = "done", "current", "todo", "failed", "not_reached"
 
 # The status that opens each stage; a failure status ends the stage it falls in.
-OPENS = {
+OPENS: dict[str, str] = {
     c.Status.AWAITING_EMAIL_CONFIRMATION: EMAIL,
     c.Status.AWAITING_REVIEW: REVIEW,
     c.Status.CHANGES_REQUESTED: CHANGES,
@@ -88,7 +88,9 @@ def build_stages(
 ) -> list[Stage]:
     """Every stage of the path, in order, with its label, state word and time."""
     if steps:
-        walked = [(s.status, datetime.fromisoformat(s.at)) for s in steps]
+        walked: list[tuple[str, datetime | None]] = [
+            (s.status, datetime.fromisoformat(s.at)) for s in steps
+        ]
         if walked[-1][0] != status:  # the record ran ahead of the view (or behind)
             walked.append((status, None))
     else:

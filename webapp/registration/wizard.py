@@ -3,7 +3,7 @@ next, the draft kept on the server (see drafts.py)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,7 +26,7 @@ from webapp.registration.forms import (
     UserTypeStep,
 )
 from webapp.registration.views import fields_from_form, lang, settings, status_url_for
-from workflows.contracts import USER_TYPE_LABELS
+from workflows.contracts import USER_TYPE_LABELS, VatCheckResult
 
 bp = Blueprint("wizard", __name__, url_prefix="/register")
 
@@ -264,5 +264,5 @@ def discard() -> Response:
     return redirect(url_for("registration.home"))
 
 
-def _as_dict(vat: Any) -> dict[str, Any] | None:
-    return asdict(vat) if is_dataclass(vat) else vat
+def _as_dict(vat: VatCheckResult | None) -> dict[str, Any] | None:
+    return asdict(vat) if vat is not None else None

@@ -67,7 +67,7 @@ def index() -> str:
 
 
 @bp.route("/new/<topic>", methods=["GET", "POST"])
-def new(topic: str) -> str | Response | tuple[str, int]:
+def new(topic: str) -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if topic not in FORMS:
         abort(404)
     account = current("applicant")
