@@ -60,6 +60,25 @@ class Applied:
         return {"value": value}
 
 
+class NotYet(Exception):
+    """The workflow is not yet where the person already is: deliver the action again later.
+
+    The confirmation link is mailed by a local activity: when the worker dies in that task,
+    the email is out but the task is not in the history, and the workflow, rebuilt, is still
+    checking the VAT number until the task runs again. A click in between is not refused for
+    good (seen in `make chaos`: a confirmation refused so, and the registration expired)."""
+
+
+def too_early(kind: str, refused: Refusal) -> bool:
+    """A refusal that only says the workflow has not reached the action's step yet."""
+    status = str(refused.details[0]) if refused.details else ""
+    return (
+        kind == c.UPDATE_CONFIRM_EMAIL
+        and refused.kind == c.REFUSED_NOT_AWAITING_CONFIRMATION
+        and status == c.Status.VERIFYING_VAT.value
+    )
+
+
 @dataclass
 class Refusal:
     kind: str | None  # the workflow's REFUSED_* type, None for an unexpected failure
@@ -108,7 +127,10 @@ async def deliver(
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError):
-            return Refusal(cause.type, cause.message, tuple(cause.details))
+            refused = Refusal(cause.type, cause.message, tuple(cause.details))
+            if too_early(kind, refused):
+                raise NotYet(refused.reason) from err
+            return refused
         return Refusal(None, str(cause))
     except RPCError:
         # The workflow has ended (decided, expired): a refusal, not an outage.

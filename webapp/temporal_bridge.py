@@ -27,7 +27,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from core.action_delivery import Applied, Refusal, deliver, payload_of
+from core.action_delivery import Applied, NotYet, Refusal, deliver, payload_of
 from workflows import contracts as c
 from workflows.contracts import VatOnlyAnswer, vat_only_workflow_id
 from workflows.decoy import DecoyResendWorkflow, decoy_resends_workflow_id
@@ -321,7 +321,11 @@ class TemporalBridge:
                 rpc_timeout=timedelta(seconds=wait),
             )
 
-        return self.run(send(), timeout=None if seconds is None else seconds + 1)
+        try:
+            return self.run(send(), timeout=None if seconds is None else seconds + 1)
+        except NotYet as err:
+            # Not refused: the workflow is a step behind; the sweep delivers it again.
+            raise UpdateNotConfirmed(str(err)) from err
 
     # --- the decoy's calls (workflows/decoy.py): the same kind as a real registration's ---
 

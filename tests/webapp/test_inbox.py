@@ -5,18 +5,23 @@ each click is stored, the person told it is on its way, and the worker's sweep d
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
+import httpx
 from flask import Flask
 from sqlalchemy import select
 from temporalio.client import Client
 
 from activities.sweep import StartSweep
 from core.models import AuditEntry, PersonAction, Registration
-from core.tokens import status_token
+from core.tokens import confirmation_token, status_token
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_decisions import APPLICANT, _wait_status
+from tests.webapp.test_vies_pending import CZECH
 from workflows import contracts as c
+
+CZECH_EMAIL = APPLICANT
 
 
 def _rows(app: Flask) -> list[PersonAction]:
@@ -83,3 +88,38 @@ def test_clicks_made_while_temporal_is_unreachable_are_kept_and_delivered(
     assert reg.email_confirmed_at is not None
     with web.extensions["aos_sessions"]() as session:
         assert session.get(Registration, reg.id).status == "AWAITING_REVIEW"
+
+
+def test_a_confirmation_ahead_of_its_workflow_is_kept_until_the_workflow_catches_up(
+    web, vies, mailbox, loop_thread
+):
+    """Seen in `make chaos`: the worker died in the task that wrote AWAITING_EMAIL_CONFIRMATION
+    and mailed the link (local activities), so the workflow, rebuilt, still checked the VAT
+    number when the applicant clicked; the click was refused for good and the registration
+    expired. Now such a click stays received, and is applied once the workflow is there."""
+    httpx.post(f"{vies}/_control/unavailable", json={"countries": ["CZ"]})
+    client = web.test_client()
+    assert submit(client, lang="en", **CZECH).status_code == 302
+    reg = _wait_status(web, "VERIFYING_VAT")
+    # What the lost task had left behind: the record one step ahead of the history.
+    with web.extensions["aos_sessions"].begin() as session:
+        session.get(Registration, reg.id).status = "AWAITING_EMAIL_CONFIRMATION"
+    confirm = f"/confirm/{confirmation_token(web.config['SETTINGS'].secret_key, reg.id)}"
+    web.extensions["aos_temporal"].call_timeout = 3.0
+    answer = client.post(confirm, data={"csrf_token": csrf_token(client, confirm)})
+    assert answer.status_code == 202  # received, not "no longer valid"
+    [row] = _rows(web)
+    assert row.pending and row.refused_at is None
+
+    httpx.post(f"{vies}/_control/reset")  # VIES answers; the workflow mails the link
+    mailbox.wait_for(CZECH_EMAIL)
+
+    def applied() -> bool:
+        _sweep(web, loop_thread)
+        return _rows(web)[0].applied_at is not None
+
+    deadline = time.monotonic() + 60
+    while not applied():
+        assert time.monotonic() < deadline, "the stored confirmation was never applied"
+        time.sleep(0.5)
+    assert _wait_status(web, "AWAITING_REVIEW").email_confirmed_at is not None
