@@ -1,6 +1,7 @@
 """Every table, registered on the one Base by importing this package (Alembic's env and the
 schema code do): a new model module is added here and nowhere else."""
 
+from core.models.actions import ACTION_KINDS, PersonAction
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
 from core.models.login_sessions import LoginSession
@@ -19,6 +20,7 @@ from core.models.records import (
 from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, SupportRequest
 
 __all__ = [
+    "ACTION_KINDS",
     "OPEN_STATUSES",
     "REGISTRATION_FIELDS",
     "STATUSES",
@@ -28,6 +30,7 @@ __all__ = [
     "CorrectionAttempt",
     "LoginSession",
     "OutboxMessage",
+    "PersonAction",
     "PriceEntry",
     "RateLimitHit",
     "Registration",
