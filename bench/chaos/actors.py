@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +54,40 @@ class Http:
         )
 
 
+class InFlight:
+    """The actors' Update-carrying POSTs (confirm, correction, decision, ask for changes)
+    sent and not yet answered: the Temporal SIGKILL fault waits on this, not on a clock."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._started: dict[int, tuple[str, float]] = {}
+        self.sent: Counter[str] = Counter()
+
+    @contextmanager
+    def sending(self, what: str) -> Iterator[None]:
+        key = threading.get_ident()
+        with self._changed:
+            self._started[key] = (what, time.monotonic())
+            self.sent[what] += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._started.pop(key, None)
+
+    def wait(self, timeout: float) -> tuple[str, float] | None:
+        """The oldest POST in flight (what, when it was sent), once there is one."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._started, max(timeout, 0)):
+                return None
+            return min(self._started.values(), key=lambda item: item[1])
+
+    def busy(self) -> bool:
+        with self._changed:
+            return bool(self._started)
+
+
 class Mailbox:
     """The SMTP sink's directory, read incrementally (each file parsed once)."""
 
@@ -92,6 +129,7 @@ class Applicant:
     confirmed: bool = False
     corrected: bool = False
     notes: list[str] = field(default_factory=list)
+    in_flight: InFlight = field(default_factory=InFlight, repr=False)
 
     def __post_init__(self) -> None:
         self.email = f"chaos{self.index}@workshop{self.index}.hu"
@@ -165,7 +203,8 @@ class Applicant:
                 if token is None:
                     time.sleep(1)
                     continue
-                response = client.post(link, data={**form, "csrf_token": token})
+                with self.in_flight.sending(what):
+                    response = client.post(link, data={**form, "csrf_token": token})
             except httpx.HTTPError as err:
                 self.notes.append(f"{what}: {err!r}")
                 time.sleep(2)
@@ -191,9 +230,11 @@ def _link(mailbox: Mailbox, to: str, purpose: str, path: str, deadline: float) -
 class Reviewer:
     """A console administrator: password, then TOTP, then approve/reject on the detail page."""
 
-    def __init__(self, email: str, password: str, secret: str, client: httpx.Client) -> None:
+    def __init__(
+        self, email: str, password: str, secret: str, client: httpx.Client, in_flight: InFlight
+    ) -> None:
         self.email, self.password, self.totp = email, password, pyotp.TOTP(secret)
-        self.client = client
+        self.client, self.in_flight = client, in_flight
         self._last_step = -1
         self.logged_in = False
 
@@ -252,7 +293,10 @@ class Reviewer:
             if page.status_code != 200 or nonce is None or token is None:
                 return f"no {action} form ({page.status_code})"
             form = {f"{prefix}csrf_token": token.group(1), f"{prefix}nonce": nonce.group(1), **form}
-            answer = self.client.post(f"/admin/registrations/{registration_id}/{action}", data=form)
+            with self.in_flight.sending(action):
+                answer = self.client.post(
+                    f"/admin/registrations/{registration_id}/{action}", data=form
+                )
             if answer.status_code != 302:
                 return f"{action} answered {answer.status_code}"
             after = self.client.get(path).text

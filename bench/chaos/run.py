@@ -1,4 +1,6 @@
-"""`make chaos` / `python -m bench.chaos [-n N] [--db postgresql --db-url URL]`.
+"""`make chaos` / `python -m bench.chaos [-n N] [--db postgresql [--db-url URL]]`.
+
+`--db postgresql` alone runs on a PostgreSQL server of the run's own (devtools/pg_temp.py).
 
 Bounded: every wait has a deadline (--max-seconds overall) and every process started is
 stopped at the end, whatever happens.
@@ -21,8 +23,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
-from bench.chaos.actors import Applicant, Http, Mailbox, Reviewer
+from bench.chaos.actors import Applicant, Http, InFlight, Mailbox, Reviewer
+from bench.chaos.database import Database
 from bench.chaos.faults import Faults
+from bench.chaos.inbox import action_figures
 from bench.chaos.stack import Stack, wait_until
 from bench.chaos.verdict import (
     Verdict,
@@ -46,17 +50,21 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
     parser.add_argument("-n", "--n", type=int, default=100, help="registrations (100)")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--db-url", default="", help="SQLAlchemy URL for --db postgresql")
     parser.add_argument(
-        "--pg-restart-cmd", default="", help="shell command restarting PostgreSQL (optional)"
+        "--db-url",
+        default="",
+        help="SQLAlchemy URL for --db postgresql (default: a server of the run's own)",
+    )
+    parser.add_argument(
+        "--pg-restart-cmd", default="", help="shell command restarting the --db-url server"
     )
     parser.add_argument("--window", default="5m", help="CONFIRMATION_WINDOW (5m)")
     parser.add_argument("--submit-over", type=float, default=60.0, help="seconds (60)")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="hard bound (900)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args(argv)
-    if args.db == "postgresql" and not args.db_url.startswith("postgresql"):
-        parser.error("--db postgresql needs --db-url postgresql+psycopg://…/<your own db>")
+    if args.db_url and not (args.db == "postgresql" and args.db_url.startswith("postgresql")):
+        parser.error("--db-url postgresql+psycopg://…/<your own db> goes with --db postgresql")
     return args
 
 
@@ -146,11 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     end = started + args.max_seconds
     workdir = Path(tempfile.mkdtemp(prefix="aos-chaos-"))
-    url = args.db_url if args.db == "postgresql" else f"sqlite:///{workdir / 'aos.db'}"
-    admins, engine = _prepare_database(url)
-    stack = Stack(workdir, url, args.window)
+    database = Database(args.db, workdir, args.db_url, args.pg_restart_cmd)
+    engine = None
+    stack = Stack(workdir, database.url, args.window)
     verdict = Verdict()
+    last: list[tuple[str, object]] = []  # the inbox figures, printed at the very end
     try:
+        admins, engine = _prepare_database(database.url)
         stack.start_temporal()
         stack.start_vies()
         stack.start_smtp()
@@ -164,18 +174,23 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("the web app is not ready")
         verdict.add("setup_seconds", round(time.monotonic() - started, 1))
 
-        http, mailbox = Http(), Mailbox(stack.mail_dir)
-        applicants = [Applicant(i, FATES[i % len(FATES)]) for i in range(args.n)]
+        http, mailbox, in_flight = Http(), Mailbox(stack.mail_dir), InFlight()
+        applicants = [
+            Applicant(i, FATES[i % len(FATES)], in_flight=in_flight) for i in range(args.n)
+        ]
         reviewers = [
-            Reviewer(email, ADMIN_PASSWORD, secret, http.client(stack.base, f"10.78.0.{k}"))
+            Reviewer(
+                email, ADMIN_PASSWORD, secret, http.client(stack.base, f"10.78.0.{k}"), in_flight
+            )
             for k, (email, secret) in enumerate(admins, 1)
         ]
         stop = threading.Event()
         said: dict[str, int] = {}
-        faults = Faults(stack, engine, mailbox, args.pg_restart_cmd)
+        faults = Faults(stack, engine, mailbox, database, in_flight)
         t0 = time.monotonic()
         threads = [
             threading.Thread(target=faults.run, args=(t0, stop), daemon=True),
+            threading.Thread(target=faults.scrape, args=(stop,), daemon=True),
             threading.Thread(
                 target=_review, args=(reviewers, applicants, engine, stop, said), daemon=True
             ),
@@ -214,12 +229,18 @@ def main(argv: list[str] | None = None) -> int:
         for a in applicants:
             for note in a.notes[:2]:
                 verdict.add(f"note[{a.index}]", note.replace(" ", "_")[:120])
+        for what, count in sorted(in_flight.sent.items()):
+            verdict.add(f"actions_posted[{what}]", count)
+        last = action_figures(engine, applicants) + faults.disagreements.figures()
     finally:
         stack.stop_all()
-        engine.dispose()  # type: ignore[attr-defined]
+        if engine is not None:
+            engine.dispose()  # type: ignore[attr-defined]
+        database.close()
         verdict.add("n", args.n)
-        verdict.add("db", args.db)
+        verdict.add("db", database.label)
         verdict.add("run_seconds", round(time.monotonic() - started, 1))
+        verdict.lines.extend(last)
         verdict.print()
         if args.keep:
             print(f"workdir {workdir}")

@@ -43,6 +43,8 @@ class Stack:
         self.smtp_port = free_port()
         self.mail_dir = workdir / "mail"
         self._stop_smtp: Callable[[], None] | None = None
+        # name -> (how many times started, its metrics address host:port)
+        self.workers: dict[str, tuple[int, str]] = {}
         production = database_url.startswith("postgresql")
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AOS_", "MAIL_"))},
@@ -64,7 +66,6 @@ class Stack:
             "CONFIRMATION_WINDOW": window,
             "REVIEW_SLA": "2d",
             "RESUME_SWEEP_INTERVAL": "20s",
-            "WORKER_METRICS_ADDRESS": "",
             "METRICS_TOKEN": "chaos-metrics-token",
             "LOG_FORMAT": "text",
             "WEB_CONCURRENCY": "2",
@@ -75,13 +76,15 @@ class Stack:
 
     # --- processes ------------------------------------------------------------------
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = (self.dir / f"{name}.log").open("a")
         self.logs.append(log)
         proc = subprocess.Popen(
             argv,
             cwd=REPO,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -102,6 +105,10 @@ class Stack:
 
     def stop_temporal(self) -> None:
         self._stop("temporal", signal.SIGTERM)
+
+    def kill_temporal(self) -> None:
+        """SIGKILL: no shutdown at all, whatever was in memory (admitted Updates) is gone."""
+        self._stop("temporal", signal.SIGKILL)
 
     def start_vies(self) -> None:
         self._spawn("vies", [sys.executable, "-m", "vies.standin", "--port", str(self.vies_port)])
@@ -125,7 +132,11 @@ class Stack:
             self._stop_smtp = None
 
     def start_worker(self, name: str) -> subprocess.Popen:
-        return self._spawn(name, [sys.executable, "worker.py"])
+        # A new metrics port each start: the killed one's socket may linger a moment.
+        address = f"127.0.0.1:{free_port()}"
+        self.workers[name] = (self.workers.get(name, (0, ""))[0] + 1, address)
+        env = {"WORKER_METRICS_ADDRESS": address}
+        return self._spawn(name, [sys.executable, "worker.py"], env)
 
     def kill_worker(self, name: str) -> None:
         self._stop(name, signal.SIGKILL)
