@@ -10,8 +10,8 @@
 
 SQLite has no server to refuse connections: opening the file always works. What it does have
 is the lock: for 30 s the harness holds the write lock (`BEGIN EXCLUSIVE`; in WAL mode readers
-go on), so every write in the web app and the workers waits on its 30 s busy timeout and
-fails with "database is locked", as a database that refuses would make them fail.
+go on), so no write in the web app or the workers gets through: each waits on its 30 s busy
+timeout, and those that began early in the window fail with "database is locked".
 """
 
 from __future__ import annotations

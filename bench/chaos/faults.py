@@ -7,10 +7,10 @@ Seconds after the first registration is sent:
         decision, ask for changes) is unanswered, waiting for one up to 90 s; started again
         5 s later on the same file store. Again from 75 s (the reviewers' decisions).
   40    Temporal stopped (SIGTERM); started again 20 s later (same file store)
+  95    the database refuses for 30 s, while reviewers decide (own PostgreSQL stopped;
+        SQLite's write lock held: bench/chaos/database.py says why that is its refusal)
   120   SMTP refuses connections for 60 s
   150   the database restarted (own PostgreSQL server, or --pg-restart-cmd)
-  200   the database refuses for 30 s (own PostgreSQL stopped; SQLite's write lock held,
-        bench/chaos/database.py says why that is SQLite's refusal)
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Faults:
         if self.database.can_restart:
             plan.append((150.0, self.restart_database))
         if self.database.can_refuse:
-            plan.append((200.0, self.database_refuses))
+            plan.append((95.0, self.database_refuses))
         for at, action in sorted(plan, key=lambda item: item[0]):
             if stop.wait(max(0.0, t0 + at - time.monotonic())):
                 break
