@@ -83,9 +83,10 @@ class InFlight:
                 return None
             return min(self._started.values(), key=lambda item: item[1])
 
-    def busy(self) -> bool:
+    def oldest(self) -> tuple[str, float] | None:
+        """The oldest POST in flight now, if any."""
         with self._changed:
-            return bool(self._started)
+            return min(self._started.values(), key=lambda item: item[1], default=None)
 
 
 class Mailbox:

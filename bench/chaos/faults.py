@@ -118,8 +118,8 @@ class Faults:
         after the POST was sent, for a web app that stores none."""
         deadline = time.monotonic() + 90
         caught = "none"
-        while caught == "none" and (oldest := self.in_flight.wait(deadline - time.monotonic())):
-            while self.in_flight.busy():
+        while caught == "none" and self.in_flight.wait(deadline - time.monotonic()):
+            while (oldest := self.in_flight.oldest()) is not None:
                 if self._pending_actions() or time.monotonic() - oldest[1] > 0.15:
                     caught = oldest[0]
                     break
