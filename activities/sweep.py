@@ -1,4 +1,5 @@
-"""The worker's sweep: start what the web app stored while Temporal was unreachable.
+"""The worker's sweep: start what the web app stored while Temporal was unreachable,
+deliver the people's actions still pending, and repair records from their workflows.
 
 "Send Registration" stores the record first and starts the workflow second; support and
 password mail goes to the outbox first. When Temporal is down the second step fails and
@@ -22,9 +23,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 from temporalio.client import Client
+from temporalio.common import MetricCounter
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError
 
+from activities.reconcile import Reconciler
+from activities.redelivery import ActionRedelivery
 from core.config import Settings
 from core.models import OutboxMessage, Registration
 from core.workflow_input import workflow_input
@@ -71,17 +76,34 @@ def mark_started(sessions: sessionmaker, model: Any, ids: list[str]) -> None:
 class SweepResult:
     registrations: int = 0
     emails: int = 0
+    actions: int = 0  # people's actions delivered again that got their outcome
+    repaired: int = 0  # records repaired from their workflows
 
     @property
     def total(self) -> int:
         return self.registrations + self.emails
 
 
+def disagreement_counter(client: Client) -> MetricCounter:
+    """Served on the worker's Prometheus endpoint with the SDK's metrics."""
+    runtime = client.service_client.config.runtime or Runtime.default()
+    return runtime.metric_meter.create_counter(
+        "aos_record_workflow_disagreements_total",
+        "Registration records found disagreeing with their workflow and repaired from it",
+    )
+
+
 class StartSweep:
+    """Each sweep: start what waits, deliver the people's actions still pending
+    (activities/redelivery.py), and compare a batch of records with their workflows
+    (activities/reconcile.py)."""
+
     def __init__(self, client: Client, sessions: sessionmaker, settings: Settings) -> None:
         self._client = client
         self._sessions = sessions
         self._settings = settings
+        self.redelivery = ActionRedelivery(client, sessions)
+        self.reconciler = Reconciler(client, sessions, disagreement_counter(client))
 
     # --- database (run in a thread: the ORM is synchronous) -------------------------
 
@@ -127,7 +149,13 @@ class StartSweep:
         ]
         await asyncio.to_thread(mark_started, self._sessions, Registration, started_regs)
         await asyncio.to_thread(mark_started, self._sessions, OutboxMessage, started_mail)
-        result = SweepResult(len(started_regs), len(started_mail))
+        actions = repaired = 0
+        try:
+            actions = await self.redelivery.redeliver_once()
+            repaired = await self.reconciler.reconcile_once()
+        except Exception as err:  # noqa: BLE001 - database or Temporal away: next sweep
+            log.warning("Delivering stored actions or reconciling failed: %s", err)
+        result = SweepResult(len(started_regs), len(started_mail), actions, repaired)
         if result.total:
             log.info(
                 "Handed over %d registration(s) and %d email(s) stored while Temporal was "

@@ -184,9 +184,9 @@ def _decide(registration_id: str, actor: str, approve: bool, reason: str) -> Non
         update_id=f"decision-{reg.id}-cli-{secrets.token_hex(8)}",
         _=gettext,
     )
-    if not outcome.ok:
+    if not outcome.accepted:
         raise click.ClickException(outcome.message)
-    click.echo(f"{reg.id}: {outcome.status} (by {admin.email}).")
+    click.echo(f"{reg.id}: {outcome.status or outcome.message} (by {admin.email}).")
 
 
 @registrations.command("approve")
@@ -257,6 +257,7 @@ def ask_changes(registration_id: str, groups: tuple[str, ...], message: str, act
         update_id=f"changes-{reg.id}-cli-{secrets.token_hex(8)}",
         _=gettext,
     )
-    if not outcome.ok:
+    if not outcome.accepted:
         raise click.ClickException(outcome.message)
-    click.echo(f"{reg.id}: {outcome.status} ({', '.join(groups)}; by {admin.email}).")
+    shown = outcome.status or outcome.message
+    click.echo(f"{reg.id}: {shown} ({', '.join(groups)}; by {admin.email}).")

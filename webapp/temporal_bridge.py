@@ -19,15 +19,13 @@ from typing import Any, TypeVar
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
-    WorkflowExecutionStatus,
     WorkflowHandle,
-    WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from core.action_delivery import Applied, Refused, deliver, payload_of
 from workflows import contracts as c
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
@@ -87,10 +85,10 @@ class ResendCooldown(DecisionRefused):
         self.seconds = int(seconds)
 
 
-def refusal(err: ApplicationError) -> DecisionRefused:
-    """The workflow's ApplicationError as the Python exception the views catch."""
+def refusal(err: Refused) -> DecisionRefused:
+    """The workflow's refusal as the Python exception the views catch."""
     details = tuple(err.details)
-    if err.type == c.REFUSED_RESEND_COOLDOWN and details:
+    if err.kind == c.REFUSED_RESEND_COOLDOWN and details:
         return ResendCooldown(int(details[0]))
     kinds: dict[str | None, type[DecisionRefused]] = {
         c.REFUSED_ALREADY_DECIDED: AlreadyDecided,
@@ -98,7 +96,7 @@ def refusal(err: ApplicationError) -> DecisionRefused:
         c.REFUSED_NOT_AWAITING_CORRECTION: NotAwaitingCorrection,
         c.REFUSED_CORRECTION_BEING_CHECKED: CorrectionBeingChecked,
     }
-    return kinds.get(err.type, DecisionRefused)(err.message, err.type, details)
+    return kinds.get(err.kind, DecisionRefused)(err.reason, err.kind, details)
 
 
 class TemporalBridge:
@@ -270,53 +268,60 @@ class TemporalBridge:
 
         return self.run(describe())
 
-    def confirm_email(self, registration_id: str) -> str:
-        return self._update(
-            registration_id,
-            RegistrationWorkflow.confirm_email,
-            c.ConfirmEmailRequest(),
-            update_id=f"confirm-{registration_id}",
-        )
+    def deliver_action(
+        self,
+        *,
+        registration_id: str,
+        kind: str,
+        action_id: str,
+        payload: dict,
+        seconds: float | None = None,
+    ) -> Applied | Refused:
+        """Deliver a stored person's action (webapp/actions.py) as its Update, the row's id
+        as the Update id. TemporalUnavailable (UpdateNotConfirmed when it was sent but not
+        answered in time) leaves it for the worker's sweep to deliver again."""
+        wait = max(1.0, self.call_timeout - 1) if seconds is None else seconds
 
-    def resend_confirmation(self, registration_id: str) -> str:
-        """Refused with ResendCooldown inside the cool-down."""
-        return self._update(
-            registration_id,
-            RegistrationWorkflow.resend_confirmation,
-            c.ResendRequest(),
-            update_id=f"resend-{uuid.uuid4().hex}",
-        )
+        async def send() -> Applied | Refused:
+            client = await self._get_client()
+            return await deliver(
+                client,
+                registration_id=registration_id,
+                kind=kind,
+                action_id=action_id,
+                payload=payload,
+                # Ends the wait before the view's deadline, as a timeout Temporal names
+                # (WorkflowUpdateRPCTimeoutOrCancelledError).
+                rpc_timeout=timedelta(seconds=wait),
+            )
+
+        return self.run(send(), timeout=None if seconds is None else seconds + 1)
+
+    # --- direct Updates, without the inbox ---------------------------------------------
+    # For tests and tools that set a registration up; a person's click goes through
+    # webapp/actions.py (stored first), never through these.
 
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str
     ) -> c.DecisionResult:
-        return self._update(
-            registration_id, RegistrationWorkflow.decide, decision, update_id=update_id
-        )
+        return self._update(registration_id, c.UPDATE_DECIDE, decision, update_id)
 
     def ask_for_changes(
         self, registration_id: str, request: c.ChangesRequest, update_id: str
     ) -> c.DecisionResult:
-        """Refused like decide() (AlreadyDecided, NotInReview) or with kind
-        REFUSED_CHANGES_INCOMPLETE (no group ticked, no message)."""
-        return self._update(
-            registration_id, RegistrationWorkflow.ask_for_changes, request, update_id=update_id
-        )
+        return self._update(registration_id, c.UPDATE_ASK_FOR_CHANGES, request, update_id)
 
     def submit_correction(
         self, registration_id: str, correction: c.CorrectionSubmitted, seconds: float
     ) -> c.CorrectionOutcome | None:
-        """Hand a stored correction attempt to the workflow and wait up to `seconds` for
-        its outcome (a corrected company name or address is checked with VIES first):
-        None while VIES has not answered; the status page shows the outcome later.
-        Refused with NotAwaitingCorrection or CorrectionBeingChecked."""
+        """None while VIES has not answered within `seconds`."""
         try:
             return self._update(
                 registration_id,
-                RegistrationWorkflow.submit_correction,
+                c.UPDATE_SUBMIT_CORRECTION,
                 correction,
-                update_id=f"correction-{correction.attempt_id}",
-                seconds=seconds,
+                f"correction-{correction.attempt_id}",
+                seconds,
             )
         except UpdateNotConfirmed:
             return None
@@ -324,54 +329,21 @@ class TemporalBridge:
     def _update(
         self,
         registration_id: str,
-        method: Any,
-        arg: Any,
-        *,
+        kind: str,
+        arg: object,
         update_id: str,
         seconds: float | None = None,
     ) -> Any:
-        wait = max(1.0, self.call_timeout - 1) if seconds is None else seconds
-
-        async def update() -> Any:
-            client = await self._get_client()
-            handle = self._handle(client, registration_id)
-            try:
-                return await handle.execute_update(
-                    method,
-                    arg,
-                    id=update_id,
-                    # Ends the wait before the view's deadline, as a timeout Temporal
-                    # names (WorkflowUpdateRPCTimeoutOrCancelledError).
-                    rpc_timeout=timedelta(seconds=wait),
-                )
-            except WorkflowUpdateFailedError as err:
-                cause = err.cause
-                if isinstance(cause, ApplicationError):
-                    raise refusal(cause) from err
-                raise DecisionRefused(str(cause)) from err
-            except RPCError as err:
-                # The workflow has already ended (decided, expired): a refusal, not an outage.
-                desc = await handle.describe()
-                if desc.status != WorkflowExecutionStatus.RUNNING:
-                    raise await self._ended_refusal(handle, desc.status.name) from err
-                raise
-
-        return self.run(update(), timeout=None if seconds is None else seconds + 1)
-
-    async def _ended_refusal(self, handle: WorkflowHandle, how: str) -> DecisionRefused:
-        """The refusal for a message to an ended workflow: AlreadyDecided naming who, when
-        an administrator decided it (its run ends the moment the decision is carried out)."""
-        try:
-            view = await handle.query(RegistrationWorkflow.status, rpc_timeout=timedelta(seconds=5))
-        except (RPCError, WorkflowQueryFailedError):
-            view = None  # no worker to answer: say only that it ended
-        if view is not None and view.decided_by:
-            return AlreadyDecided(
-                "This registration has already been decided.",
-                c.REFUSED_ALREADY_DECIDED,
-                (view.decided_by,),
-            )
-        return DecisionRefused(f"registration ended: {how}", c.REFUSED_NOT_IN_REVIEW)
+        outcome = self.deliver_action(
+            registration_id=registration_id,
+            kind=kind,
+            action_id=update_id,
+            payload=payload_of(arg),
+            seconds=seconds,
+        )
+        if isinstance(outcome, Refused):
+            raise refusal(outcome)
+        return outcome.result
 
     def ping(self) -> bool:
         async def check() -> bool:

@@ -121,7 +121,8 @@ class ChangesSteps(Steps):
             deadline=_iso(deadline),
             requested_by=asked.requested_by,
         )
-        await self._local(
+        # The first write after the administrator's Update (Steps._durable).
+        await self._durable(
             c.ACTIVITY_RECORD_CHANGES,
             c.RecordChangesRequest(
                 registration_id=reg.registration_id,
@@ -201,8 +202,9 @@ class ChangesSteps(Steps):
         accepted: bool,
         vat: c.VatCheckResult | None,
     ) -> None:
-        """Record the correction's outcome, then give it to the waiting Update."""
-        await self._local(
+        """Record the correction's outcome, then give it to the waiting Update. Durable: a
+        correction that needs no VIES check reaches here in the task that accepted it."""
+        await self._durable(
             c.ACTIVITY_RECORD_CORRECTION,
             c.RecordCorrectionRequest(
                 registration_id=reg.registration_id,

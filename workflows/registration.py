@@ -190,14 +190,18 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         decision = self._decision
         assert decision is not None
         if decision.approve:
-            await self._local(
+            # No account is active before the history holds the approval.
+            await self._durable(
                 c.ACTIVITY_ACTIVATE_ACCOUNT, c.ActivateAccountRequest(reg.registration_id)
             )
             await self._enter(c.Status.APPROVED, decided_by=decision.decided_by)
             await self._email(c.EmailKind.ACTIVATED)
         else:
             await self._enter(
-                c.Status.REJECTED, decided_by=decision.decided_by, reason=decision.reason
+                c.Status.REJECTED,
+                decided_by=decision.decided_by,
+                reason=decision.reason,
+                durable=True,
             )
             await self._email(c.EmailKind.REJECTED, reason=decision.reason)
         return await self._finish()
@@ -207,7 +211,9 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         for changes is a round with the applicant, and the SLA pauses meanwhile. False when
         the applicant let a round's window end."""
         review_due = workflow.now() + timedelta(seconds=reg.review_sla_seconds)
-        await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due)
+        # The confirmation's Update was accepted in this very task: the record says
+        # "confirmed" only once the history does.
+        await self._enter(c.Status.AWAITING_REVIEW, deadline=review_due, durable=True)
         # Reviewers hear of it by email; the email is queued, so the wait for the
         # decision never waits for SMTP.
         await self._email(c.EmailKind.REVIEW_REQUESTED)
@@ -273,7 +279,11 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
         deadline: datetime | None = None,
         decided_by: str | None = None,
         reason: str | None = None,
+        durable: bool = False,
     ) -> None:
+        """Enter a status: the workflow's state, the search attribute, the Web UI's details
+        and the record. `durable`: the record is written by a regular activity, for the
+        first write after a person's action (Steps._durable says why)."""
         now = workflow.now()
         self._status = status
         self._deadline = deadline
@@ -288,7 +298,8 @@ class RegistrationWorkflow(ConfirmationSteps, ChangesSteps):
             f"{self._summary_prefix} · {STATUS_WORDS[status]}"
             + (f" until {_iso(deadline)[:16]} UTC" if deadline else "")
         )
-        await self._local(
+        write = self._durable if durable else self._local
+        await write(
             c.ACTIVITY_RECORD_STATUS,
             c.RecordStatusRequest(
                 registration_id=self._registration_id,

@@ -52,6 +52,19 @@ class Steps:
             activity, arg, start_to_close_timeout=timedelta(seconds=30), retry_policy=DB_RETRY
         )
 
+    async def _durable(self, activity: str, arg: object) -> None:
+        """The first database write after a person's action, as a regular activity.
+
+        A local activity runs inside the workflow task that accepted the Update, before that
+        task is in the history: if the server stops then, the row would claim a state (an
+        email confirmed, an active account) that the workflow never durably reached, and
+        the Update is forgotten. A regular activity is scheduled by the task's completion,
+        so it runs only once the history holds the accepted Update. Costs five history
+        events and a round trip per action (ARCHITECTURE.md)."""
+        await workflow.execute_activity(
+            activity, arg, start_to_close_timeout=timedelta(seconds=30), retry_policy=DB_RETRY
+        )
+
     async def _wait_until(self, condition: Callable[[], bool], until: datetime) -> bool:
         remaining = (until - workflow.now()).total_seconds()
         if condition():

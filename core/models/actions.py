@@ -30,7 +30,7 @@ ACTION_KINDS = (CONFIRM_EMAIL, RESEND_CONFIRMATION, DECIDE, ASK_FOR_CHANGES, SUB
 class PersonAction(Base):
     __tablename__ = "person_actions"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # also the Update id
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # also the Update id
     registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"))
     kind: Mapped[str] = mapped_column(String(30))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)

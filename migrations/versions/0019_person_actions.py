@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "person_actions",
-        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=100), nullable=False),
         sa.Column("registration_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),

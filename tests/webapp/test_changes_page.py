@@ -15,7 +15,7 @@ import httpx
 from flask import Flask
 from sqlalchemy import select
 
-from core.models import ChangeRequest, CorrectionAttempt, Registration
+from core.models import ChangeRequest, CorrectionAttempt, PersonAction, Registration
 from core.tokens import status_token
 from tests.webapp.conftest import csrf_from
 from tests.webapp.test_admin_decisions import in_review
@@ -294,9 +294,16 @@ def test_with_temporal_down_the_stored_round_is_shown_and_typed_values_are_kept(
     assert "Company name, Phone" in status
     assert 'id="changes-vat-refused"' in status
     response = _post(client, token, company_name=HU_NAME, phone="+36 30 123 4567")
-    assert response.status_code == 503
+    # Issue 21: the correction is stored and the person told it is on its way.
+    assert response.status_code == 202
     page = response.get_data(as_text=True)
-    assert "try again in a moment" in page
-    assert _input_value(page, "company_name") == HU_NAME
-    assert _input_value(page, "phone") == "+36 30 123 4567"
+    assert "We have received your changes" in page
+    assert "you do not need to send them again" in page
     assert _registration(web).status == "CHANGES_REQUESTED"
+    with web.extensions["aos_sessions"]() as session:
+        pending = session.scalars(
+            select(PersonAction).where(PersonAction.kind == "submit_correction")
+        ).all()
+        assert [row.pending for row in pending][-1] is True
+        attempt = session.get(CorrectionAttempt, pending[-1].payload["attempt_id"])
+        assert attempt.values["company_name"] == HU_NAME

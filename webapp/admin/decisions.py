@@ -18,15 +18,17 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from core.action_delivery import Refused, stored_result
 from core.emails import translations
-from core.models import Account, Registration
+from core.models import Account, PersonAction, Registration
+from webapp import actions
 from webapp.admin.service import audit
 from webapp.temporal_bridge import (
     AlreadyDecided,
     DecisionRefused,
     TemporalBridge,
     TemporalUnavailable,
-    UpdateNotConfirmed,
+    refusal,
 )
 from workflows import contracts as c
 
@@ -55,10 +57,9 @@ class Outcome(StrEnum):
     DECIDED = "decided"
     ALREADY_DECIDED = "already_decided"
     DECIDED_BEFORE_BY_YOU = "decided_before_by_you"
-    NOT_CONFIRMED = "not_confirmed"
+    RECEIVED = "received"
     NOT_IN_REVIEW = "not_in_review"
     INCOMPLETE = "incomplete"
-    UNAVAILABLE = "unavailable"
 
 
 @dataclass
@@ -70,6 +71,11 @@ class DecisionOutcome:
     @property
     def ok(self) -> bool:
         return self.outcome == Outcome.DECIDED
+
+    @property
+    def accepted(self) -> bool:
+        """Applied, or stored and on its way (no one needs to answer again)."""
+        return self.outcome in (Outcome.DECIDED, Outcome.RECEIVED)
 
 
 def compose_reason(code: str | None, details: str, language: str) -> str:
@@ -127,9 +133,7 @@ def submit_decision(
         raise ValueError("a rejection needs a reason")
     decision = c.Decision(approve=approve, decided_by=str(admin.id), reason=reason)
     what = "approve" if approve else "reject"
-    return _answer(
-        db, reg, admin, what, lambda: bridge.decide(reg.id, decision, update_id=update_id), _
-    )
+    return _answer(db, bridge, reg, admin, what, c.UPDATE_DECIDE, decision, update_id, _)
 
 
 def request_changes(
@@ -153,64 +157,67 @@ def request_changes(
     )
     what = f"ask for changes ({', '.join(request.groups)})"
     return _answer(
-        db,
-        reg,
-        admin,
-        what,
-        lambda: bridge.ask_for_changes(reg.id, request, update_id=update_id),
-        _,
-        changes=True,
+        db, bridge, reg, admin, what, c.UPDATE_ASK_FOR_CHANGES, request, update_id, _, changes=True
     )
 
 
 def _answer(
     db: Session,
+    bridge: TemporalBridge,
     reg: Registration,
     admin: Account,
     what: str,
-    send: Callable[[], c.DecisionResult],
+    kind: str,
+    arg: object,
+    update_id: str,
     _: Gettext,
     *,
     changes: bool = False,
 ) -> DecisionOutcome:
+    """Store the answer (webapp/actions.py: the same form sent twice is one row), then
+    deliver it; Temporal silent: it is received, and the worker's sweep delivers it."""
+    if not reg.workflow_started:
+        err = DecisionRefused(
+            f"Registration is not awaiting review: {reg.status}", c.REFUSED_NOT_IN_REVIEW
+        )
+        audit(db, admin.email, "registration.decision_refused", f"{what}: {err}", reg.id)
+        return _refusal(db, err, admin, changes, _)
+    row = actions.receive(
+        db,
+        registration_id=reg.id,
+        kind=kind,
+        arg=arg,
+        actor=admin.email,
+        audit_action="registration.answer_received",
+        audit_detail=what,
+        action_id=update_id,
+    )
     try:
-        if not reg.workflow_started:
-            raise DecisionRefused(
-                f"Registration is not awaiting review: {reg.status}", c.REFUSED_NOT_IN_REVIEW
-            )
-        result = send()
+        if row.applied_at is not None:  # this very form was applied before
+            result = stored_result(kind, row.result)
+        elif row.refused_at is not None:
+            raise refusal(Refused(row.refusal_kind, row.refusal_reason or "", _details(row)))
+        else:
+            result = actions.deliver(db, bridge, row)
     except DecisionRefused as err:
         refused = _refusal(db, err, admin, changes, _)
         if refused.outcome != Outcome.DECIDED_BEFORE_BY_YOU:  # a repeated click is no news
             audit(db, admin.email, "registration.decision_refused", f"{what}: {err}", reg.id)
         return refused
-    except UpdateNotConfirmed:
-        # Sent, but no answer yet (e.g. no worker running): it may still be recorded.
-        sent = (
-            _(
-                "The request for changes was sent but is not confirmed yet. Reload the page "
-                "in a moment to see whether it was recorded."
-            )
-            if changes
-            else _(
-                "The decision was sent but is not confirmed yet. Reload the page in a "
-                "moment to see whether it was recorded."
-            )
-        )
-        return DecisionOutcome(Outcome.NOT_CONFIRMED, sent)
     except TemporalUnavailable:
-        silent = (
+        # Stored: the worker's sweep delivers it when Temporal answers again.
+        received = (
             _(
-                "The workflow service did not answer in time. Reload the page to see whether "
-                "the request for changes was recorded before you send it again."
+                "Your request for changes was received. It will be applied within a minute; "
+                "you do not need to send it again."
             )
             if changes
             else _(
-                "The workflow service did not answer in time. Reload the page to see whether "
-                "the decision was recorded before you send it again."
+                "Your decision was received. It will be applied within a minute; you do not "
+                "need to decide again."
             )
         )
-        return DecisionOutcome(Outcome.UNAVAILABLE, silent)
+        return DecisionOutcome(Outcome.RECEIVED, received)
     if result.status == c.Status.CHANGES_REQUESTED:
         message = _("Changes requested: the applicant is emailed a link to the correction page.")
     else:
@@ -271,3 +278,7 @@ def _answered_first(
             "was not applied; nothing was changed."
         ) % {"who": other.email}
     return DecisionOutcome(Outcome.ALREADY_DECIDED, message)
+
+
+def _details(row: PersonAction) -> tuple:
+    return tuple((row.result or {}).get("details", ()))

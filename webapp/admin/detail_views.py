@@ -22,6 +22,7 @@ from core.models import (
     Registration,
     SentEmail,
 )
+from webapp import actions
 from webapp.admin import service
 from webapp.admin.blueprint import bp
 from webapp.admin.decisions import (
@@ -37,6 +38,7 @@ from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
 from webapp.i18n import current_language
+from webapp.msgid import N_
 from webapp.registration.progress import status_label
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
@@ -243,6 +245,19 @@ def asked_changes(
     return asked
 
 
+ACTION_LABELS = {
+    c.UPDATE_CONFIRM_EMAIL: N_("Email confirmation"),
+    c.UPDATE_RESEND_CONFIRMATION: N_("Confirmation email sent again"),
+    c.UPDATE_DECIDE: N_("Decision"),
+    c.UPDATE_ASK_FOR_CHANGES: N_("Request for changes"),
+    c.UPDATE_SUBMIT_CORRECTION: N_("Correction"),
+}
+
+
+def action_label(kind: str) -> str:
+    return _(ACTION_LABELS.get(kind, kind))
+
+
 def _load(registration_id: str) -> Registration:
     return db().get(Registration, registration_id) or abort(404)
 
@@ -266,6 +281,12 @@ def _detail_page(reg: Registration, changes_form: ChangesForm | None = None) -> 
         and view.changes.round > view.corrections
     )
     decided = bool(view and view.decided_by)
+    # A reviewer's answer stored but not yet applied (Temporal silent): on its way.
+    answers_waiting = [
+        a
+        for a in actions.pending(db(), reg.id)
+        if a.kind in (c.UPDATE_DECIDE, c.UPDATE_ASK_FOR_CHANGES)
+    ]
     return render_template(
         "admin/detail.html",
         reg=reg,
@@ -286,7 +307,10 @@ def _detail_page(reg: Registration, changes_form: ChangesForm | None = None) -> 
         changes_window_seconds=settings.changes_window,
         overdue=is_overdue(reg) or bool(view and view.review_overdue),
         # A recorded answer is carried out by the workflow; no second one is offered.
-        can_decide=in_review and not decided and not changes_opening,
+        can_decide=in_review and not decided and not changes_opening and not answers_waiting,
+        answers_waiting=answers_waiting,
+        actions=actions.recent(db(), reg.id),
+        action_label=action_label,
         decision_in_progress=in_review and decided,
         changes_opening=changes_opening,
         temporal_link=(
@@ -333,7 +357,7 @@ def decide(registration_id: str) -> Response:
     )
     if not outcome.ok:
         current_app.logger.info("Decision on %s by %s: %s", reg.id, admin.id, outcome.outcome)
-    flash(outcome.message, "success" if outcome.ok else "error")
+    flash(outcome.message, "success" if outcome.accepted else "error")
     return back
 
 
@@ -360,7 +384,7 @@ def ask_for_changes(registration_id: str) -> Response | tuple[str, int]:
     )
     if not outcome.ok:
         current_app.logger.info("Changes on %s by %s: %s", reg.id, admin.id, outcome.outcome)
-    flash(outcome.message, "success" if outcome.ok else "error")
+    flash(outcome.message, "success" if outcome.accepted else "error")
     return redirect(url_for("admin.detail", registration_id=reg.id))
 
 

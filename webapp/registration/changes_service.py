@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core.formatting import as_utc
 from core.models import ChangeRequest, CorrectionAttempt, Registration
 from core.models.changes import latest_round
+from webapp import actions
 from webapp.registration.service import VAT_WAIT_SECONDS, VAT_WAITERS
 from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import (
@@ -22,6 +23,7 @@ from webapp.temporal_bridge import (
     DecisionRefused,
     TemporalBridge,
     TemporalUnavailable,
+    UpdateNotConfirmed,
 )
 from workflows import contracts as c
 
@@ -89,7 +91,8 @@ class Sent:
     # "accepted": back with the administrators; "mismatch": VIES did not confirm the
     # corrected company data (vat_result), the round stays open; "checking": VIES has not
     # answered yet; "closed": no round is open; "being_checked": an earlier correction is
-    # with VIES; "unavailable": Temporal did not answer (the attempt is kept, unanswered);
+    # with VIES; "received": Temporal did not answer (the attempt is kept and the worker's
+    # sweep delivers it);
     # "throttled": sent too often within the hour, nothing stored.
     outcome: str
     vat_result: c.VatCheckResult | None = None
@@ -111,27 +114,37 @@ def send_correction(
         id=uuid.uuid4().hex, registration_id=reg.id, round=round_.round, values=values
     )
     session.add(attempt)
-    session.commit()
     company = {name: values.get(name, getattr(reg, name) or "") for name in CHECKED_FIELDS}
     correction = c.CorrectionSubmitted(round=round_.round, attempt_id=attempt.id, **company)
+    # The attempt and the click in one transaction: both kept, or neither.
+    row = actions.receive(
+        session,
+        registration_id=reg.id,
+        kind=c.UPDATE_SUBMIT_CORRECTION,
+        arg=correction,
+        actor=reg.email,
+        audit_action="registration.correction_received",
+        audit_detail=", ".join(sorted(values)),
+        action_id=f"correction-{attempt.id}",
+    )
     waiting = VAT_WAITERS.acquire(blocking=False)
     try:
-        outcome = bridge.submit_correction(
-            reg.id, correction, VAT_WAIT_SECONDS if waiting else NO_SLOT_WAIT_SECONDS
+        outcome = actions.deliver(
+            session, bridge, row, VAT_WAIT_SECONDS if waiting else NO_SLOT_WAIT_SECONDS
         )
     except DecisionRefused as err:
         # Refused by the workflow's validator: it never saw the attempt, nothing changes.
         session.delete(attempt)
         session.commit()
         return Sent("being_checked" if isinstance(err, CorrectionBeingChecked) else "closed")
+    except UpdateNotConfirmed:
+        return Sent("checking")  # with the workflow; VIES has not answered yet
     except TemporalUnavailable as err:
         log.warning("Temporal unavailable for the correction of %s: %s", reg.id, err)
-        return Sent("unavailable")
+        return Sent("received")
     finally:
         if waiting:
             VAT_WAITERS.release()
-    if outcome is None:
-        return Sent("checking")
     if outcome.accepted:
         return Sent("accepted", outcome.vat_result)
     return Sent("mismatch", outcome.vat_result)

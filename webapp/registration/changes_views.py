@@ -94,16 +94,10 @@ def changes(token: str) -> Page:
     sent = changes_service.send_correction(db(), bridge(), reg, round_, form.values, secret)
     if sent.outcome == "mismatch":
         return _form_page(round_, form, token, 422, vat_result=sent.vat_result)
-    if sent.outcome == "unavailable":
-        error = _(
-            "We could not send your changes right now. Nothing was lost: please try again "
-            "in a moment."
-        )
-        return _form_page(round_, form, token, 503, error=error)
     if sent.outcome == "throttled":
         error = _(
             "You have sent changes many times in a short while. Please wait a little and try again."
         )
         return _form_page(round_, form, token, 429, error=error)
-    status = {"accepted": 200, "checking": 202}.get(sent.outcome, 409)
+    status = {"accepted": 200, "checking": 202, "received": 202}.get(sent.outcome, 409)
     return _result_page(sent.outcome, token, reg, status)

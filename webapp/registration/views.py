@@ -13,6 +13,7 @@ from core.formatting import as_utc
 from core.models import Registration
 from core.passwords import hash_password
 from core.tokens import registration_from_confirmation, registration_from_status, status_token
+from webapp import actions
 from webapp.database import bridge, db
 from webapp.i18n import current_language
 from webapp.registration import changes_service, changes_views, decoy, service
@@ -157,7 +158,10 @@ def status(token: str) -> str:
         except TemporalUnavailable:
             pass
         progress.vat_pending = pending_reason(reg.country_code, progress.vat_attempts)
-    return render_template("registration/status.html", reg=reg, progress=progress, token=token)
+    received = [a.kind for a in actions.pending(db(), reg.id)]
+    return render_template(
+        "registration/status.html", reg=reg, progress=progress, token=token, received=received
+    )
 
 
 @bp.post("/status/<token>/resend")
@@ -170,7 +174,16 @@ def resend(token: str) -> Response:
             if wait:
                 raise ResendCooldown(wait)
         else:
-            bridge().resend_confirmation(_registration_for(token, registration_from_status).id)
+            reg = _registration_for(token, registration_from_status)
+            row = actions.receive(
+                db(),
+                registration_id=reg.id,
+                kind=c.UPDATE_RESEND_CONFIRMATION,
+                arg=c.ResendRequest(),
+                actor=reg.email,
+                audit_action="registration.resend_received",
+            )
+            actions.deliver(db(), bridge(), row)
     except ResendCooldown as err:
         flash(
             _(
@@ -185,7 +198,11 @@ def resend(token: str) -> Response:
         flash(_("The confirmation email can no longer be sent for this registration."), "error")
     except TemporalUnavailable:
         flash(
-            _("We could not send the email right now. Please try again in a few minutes."), "error"
+            _(
+                "We have received your request. The confirmation email will be sent again "
+                "within a minute; you do not need to ask again."
+            ),
+            "success",
         )
     else:
         flash(
@@ -225,31 +242,54 @@ def restart(token: str) -> Response:
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> tuple[str, int] | str:
-    """GET only shows a button, so mail scanners that open links confirm nothing."""
+    """GET only shows a button, so mail scanners that open links confirm nothing. The click
+    is stored first (webapp/actions.py) and then delivered: if Temporal does not answer, the
+    stored click is delivered by the worker's sweep, and the page says so."""
     registration_id = registration_from_confirmation(settings().secret_key, token)
     reg = db().get(Registration, registration_id) if registration_id else None
     if reg is None:
         return render_template("registration/confirm_invalid.html"), 404
     status_url = status_url_for(reg.id)
     if reg.status != c.Status.AWAITING_EMAIL_CONFIRMATION:
-        # Also on POST: an ended registration's workflow may be gone from Temporal.
+        # Also on POST: an ended registration's workflow may be gone from Temporal. The
+        # record reaches AWAITING_REVIEW only after the workflow durably has the click.
         return render_template(
             "registration/confirm_refused.html", reg=reg, status_url=status_url
         ), 409
+    waiting = actions.pending(db(), reg.id, c.UPDATE_CONFIRM_EMAIL)
     if request.method == "GET":
+        if waiting:
+            return render_template(
+                "registration/confirm_received.html", reg=reg, status_url=status_url
+            ), 202
         return render_template("registration/confirm.html", reg=reg, status_url=status_url)
+    row = waiting[0] if waiting else None
+    if row is None:
+        row = actions.receive(
+            db(),
+            registration_id=reg.id,
+            kind=c.UPDATE_CONFIRM_EMAIL,
+            arg=c.ConfirmEmailRequest(),
+            actor=reg.email,
+            audit_action="registration.confirmation_received",
+            # One confirmation per registration: a second click is the same Update.
+            action_id=f"confirm-{reg.id}",
+        )
+        if row.applied_at is not None:  # confirmed before; the record follows in a moment
+            return render_template("registration/confirmed.html", reg=reg, status_url=status_url)
+        if row.refused_at is not None:
+            return render_template(
+                "registration/confirm_refused.html", reg=reg, status_url=status_url
+            ), 409
     try:
-        bridge().confirm_email(reg.id)
+        actions.deliver(db(), bridge(), row)
     except DecisionRefused:
         db().refresh(reg)
         return render_template(
             "registration/confirm_refused.html", reg=reg, status_url=status_url
         ), 409
     except TemporalUnavailable:
-        message = _(
-            "We could not confirm your email address right now. Please try again in a few minutes."
-        )
         return render_template(
-            "registration/confirm.html", reg=reg, status_url=status_url, error=message
-        ), 503
+            "registration/confirm_received.html", reg=reg, status_url=status_url
+        ), 202
     return render_template("registration/confirmed.html", reg=reg, status_url=status_url)
