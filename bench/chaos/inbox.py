@@ -45,7 +45,7 @@ NEEDED: dict[str, set[Need]] = {
 }
 METRIC = "aos_record_workflow_disagreements"
 # A sample line: name{labels} value (the SDK may add _total and labels of its own).
-SAMPLE = re.compile(rf"^(?:\w+_)?{METRIC}(?:_total)?(?:\{{[^}}]*\}})?\s+(\S+)", re.MULTILINE)
+SAMPLE = re.compile(rf"^(?:\w+_)?{METRIC}(?:_total)*(?:\{{[^}}]*\}})?\s+(\S+)", re.MULTILINE)
 
 
 def _need(row: PersonAction) -> Need:
