@@ -22,6 +22,7 @@ from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 # VIES stand-in holds it; the VAT number with its prefix, as applicants often type it.
 FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
+RECEIVED = "received"  # the console's answer when Temporal did not: never pressed again
 # "Ask for changes once": the reviewer asks for the phone number, the applicant sends this.
 CORRECTED_PHONE = "+36 1 234 5679"
 
@@ -166,10 +167,11 @@ class Applicant:
 
     def confirm(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
         link = _link(mailbox, self.email, "confirmation", "/confirm/", deadline)
-        # 409 while the record still catches up, or once it is past confirmation (an answer
-        # lost in an outage, and the reviewer already moved it on).
+        # 202: received while Temporal is silent, "you do not need to click again" (the inbox
+        # delivers it), so the applicant does not. The page says so on a reload too. 409
+        # once it is past confirmation (an answer lost in an outage, already moved on).
         self.confirmed = self._send(
-            client, link, {}, (200,), "confirm", deadline, "already confirmed"
+            client, link, {}, (200, 202), "confirm", deadline, "already confirmed|not need to"
         )
 
     def correct(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
@@ -197,7 +199,7 @@ class Applicant:
         while link and time.monotonic() < deadline:
             try:
                 page = client.get(link)
-                if settled and settled in page.text:
+                if settled and any(phrase in page.text for phrase in settled.split("|")):
                     return True
                 match = CSRF.search(page.text) if page.status_code == 200 else None
                 token = match.group(1) if match else None
@@ -303,6 +305,8 @@ class Reviewer:
             after = self.client.get(path).text
         except httpx.HTTPError as err:
             return f"error {err!r}"
+        if "need to decide again" in after or "need to send it again" in after:
+            return RECEIVED  # stored, Temporal silent: the inbox delivers it
         for phrase in (done, "not confirmed yet", "did not answer", "Another"):
             if phrase in after:
                 return phrase

@@ -23,7 +23,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
-from bench.chaos.actors import Applicant, Http, InFlight, Mailbox, Reviewer
+from bench.chaos.actors import RECEIVED, Applicant, Http, InFlight, Mailbox, Reviewer
 from bench.chaos.database import Database
 from bench.chaos.faults import Faults
 from bench.chaos.inbox import action_figures
@@ -103,15 +103,16 @@ def _review(
     """Decide what waits for review, each reviewer their share; retry a decision that did
     not take effect after a while (the console answer may have been lost)."""
     tried: dict[str, float] = {}
+    received: set[tuple[str, str]] = set()  # (registration, action) the console took
     fates = {a.email: a for a in applicants}
     while not stop.wait(2):
         try:
-            _review_once(reviewers, fates, engine, tried, said)
+            _review_once(reviewers, fates, engine, tried, said, received)
         except Exception:  # noqa: BLE001 - the database may be restarting: next round
             continue
 
 
-def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore[no-untyped-def]
+def _review_once(reviewers, fates, engine, tried, said, received) -> None:  # type: ignore[no-untyped-def]
     for email, reg in records(engine).items():
         applicant = fates.get(email)
         if applicant is None or applicant.fate not in ("approve", "reject", "changes"):
@@ -121,11 +122,17 @@ def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore
         reviewer = reviewers[applicant.index % len(reviewers)]
         if not reviewer.logged_in and not reviewer.login():
             continue
+        asking = applicant.fate == "changes" and not change_rounds(engine, reg.id)
+        action = "changes" if asking else "decision"
+        if (reg.id, action) in received:
+            continue  # "you do not need to decide again": a reviewer believes it
         tried[reg.id] = time.monotonic()
-        if applicant.fate == "changes" and not change_rounds(engine, reg.id):
+        if asking:
             answer = reviewer.ask_for_changes(reg.id)
         else:  # "changes": asked once; back in review with the correction, approved
             answer = reviewer.decide(reg.id, approve=applicant.fate != "reject")
+        if answer == RECEIVED:
+            received.add((reg.id, action))
         said[answer] = said.get(answer, 0) + 1
 
 
