@@ -22,6 +22,7 @@ from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 # VIES stand-in holds it; the VAT number with its prefix, as applicants often type it.
 FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
+REFUSED_PATIENCE = 120.0
 RECEIVED = "received"  # the console's answer when Temporal did not: never pressed again
 # "Ask for changes once": the reviewer asks for the phone number, the applicant sends this.
 CORRECTED_PHONE = "+36 1 234 5679"
@@ -195,12 +196,21 @@ class Applicant:
         settled: str = "",
     ) -> bool:
         """Open the page, post its form until it answers one of `done`, or the page says
-        `settled` (done before), or the deadline."""
+        `settled` (done before), or the deadline; a person gives up on a page that has
+        refused (409) for REFUSED_PATIENCE seconds on end (noted: the action was lost)."""
+        refused_since: float | None = None
         while link and time.monotonic() < deadline:
             try:
                 page = client.get(link)
                 if settled and any(phrase in page.text for phrase in settled.split("|")):
                     return True
+                if page.status_code == 409:
+                    refused_since = refused_since or time.monotonic()
+                    if time.monotonic() - refused_since > REFUSED_PATIENCE:
+                        self.notes.append(f"{what}: gave up, refused {REFUSED_PATIENCE:.0f} s")
+                        return False
+                else:
+                    refused_since = None
                 match = CSRF.search(page.text) if page.status_code == 200 else None
                 token = match.group(1) if match else None
                 if token is None:
