@@ -204,13 +204,11 @@ class Applicant:
                 page = client.get(link)
                 if settled and any(phrase in page.text for phrase in settled.split("|")):
                     return True
+                if refused_since and time.monotonic() - refused_since > REFUSED_PATIENCE:
+                    self.notes.append(f"{what}: gave up, refused {REFUSED_PATIENCE:.0f} s")
+                    return False
                 if page.status_code == 409:
                     refused_since = refused_since or time.monotonic()
-                    if time.monotonic() - refused_since > REFUSED_PATIENCE:
-                        self.notes.append(f"{what}: gave up, refused {REFUSED_PATIENCE:.0f} s")
-                        return False
-                else:
-                    refused_since = None
                 match = CSRF.search(page.text) if page.status_code == 200 else None
                 token = match.group(1) if match else None
                 if token is None:
@@ -224,6 +222,9 @@ class Applicant:
                 continue
             if response.status_code in done:
                 return True
+            # The page may offer the button while the post is refused: both count.
+            refused = response.status_code == 409
+            refused_since = (refused_since or time.monotonic()) if refused else None
             time.sleep(2)
         return False
 
