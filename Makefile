@@ -36,7 +36,8 @@ test-shuffled: install
 histories: install
 	$(BIN)/python -m tests.workflows.record_histories
 
-# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
+# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10", or "--db postgresql" (a
+# server of its own, devtools/pg_temp.py) or "--db postgresql --db-url URL".
 chaos: install
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
