@@ -15,6 +15,10 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY webapp ./webapp
 COPY vies ./vies
+COPY payments ./payments
+COPY invoicing ./invoicing
+COPY nav ./nav
+COPY workerapp ./workerapp
 COPY devtools ./devtools
 COPY migrations ./migrations
 # The catalogues are compiled before the package is built, so the .mo files go with it.
@@ -30,6 +34,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     AOS_ENV=production \
     PORT=8000
+# WeasyPrint's libraries and the invoices' font (ő, ű): the invoice PDFs (README "Invoices").
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 aos \
     && useradd --system --uid 10001 --gid aos --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin aos

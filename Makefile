@@ -80,3 +80,9 @@ fuzz: install
 	fi; status=$$?; \
 		grep '^fuzz_' var/fuzz-postgresql.log; \
 		if [ $$status -ne 0 ]; then tail -40 var/fuzz-postgresql.log; exit $$status; fi
+
+# Issue 25: every page in Hungarian at 375 and 1280 px, audited (axe), as PNGs in
+# test-artifacts/pages/all-pages-hu/ (git-ignored); the mismatch page on a phone beside them.
+.PHONY: screenshots
+screenshots: system-packages install
+	$(BIN)/python -m pytest -q tests/browser/test_accessibility.py -k hu tests/browser/test_mismatch_page.py

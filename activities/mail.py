@@ -26,6 +26,7 @@ from core.emails import RenderedEmail, render_email, render_outbox_email
 from core.mail_app import MailApp
 from core.models import OutboxMessage, Registration, SentEmail
 from core.models.changes import latest_round
+from core.staff import by_language
 from workflows import contracts as c
 
 
@@ -36,6 +37,12 @@ def message_id_for(workflow_id: str, purpose_key: str, sender_domain: str) -> st
 def _domain(sender: str) -> str:
     address = sender.rsplit("<", 1)[-1].rstrip(">")
     return address.rsplit("@", 1)[-1] if "@" in address else "aos.local"
+
+
+def _stored_ids(session: Session, first: str, workflow_id: str, purpose: str) -> str:
+    """The ids an earlier attempt stored: the first, then one per further language."""
+    others = [c.outbox_id_for(workflow_id, f"{purpose}.{language}") for language in ("en", "hu")]
+    return ",".join([first, *(i for i in others if session.get(OutboxMessage, i) is not None)])
 
 
 def _missing(what: str) -> ApplicationError:
@@ -72,6 +79,7 @@ class MailActivities:
             body=rendered.text,
             html=rendered.html,
             sender=self._sender,
+            reply_to=self._mail.settings.mail_reply_to or None,
             extra_headers={"Content-Language": language},
         )
         message.msgId = message_id  # Flask-Mail writes this as the Message-ID header
@@ -99,46 +107,54 @@ class MailActivities:
         (the outbox id comes from the workflow and the purpose); a start that fails is
         left to the worker's sweep, like the web app's outbox mail."""
         info = activity.info()
-        outbox_id = await asyncio.to_thread(self.store_registration_email, info.workflow_id, req)
-        if outbox_id and await start_outbox_mail(activity.client(), info.task_queue, outbox_id):
-            await asyncio.to_thread(mark_started, self._sessions, OutboxMessage, [outbox_id])
-        return outbox_id
+        stored = await asyncio.to_thread(self.store_registration_email, info.workflow_id, req)
+        for outbox_id in filter(None, stored.split(",")):
+            if await start_outbox_mail(activity.client(), info.task_queue, outbox_id):
+                await asyncio.to_thread(mark_started, self._sessions, OutboxMessage, [outbox_id])
+        return stored
 
     def store_registration_email(self, workflow_id: str, req: c.SendEmailRequest) -> str:
-        """The outbox row of a registration email (its id; empty when it has no recipient)."""
+        """The outbox rows of a registration email: their ids, comma-separated (one per
+        language of the reviewers; empty when it has no recipient)."""
         purpose = req.purpose_key or req.kind
         outbox_id = c.outbox_id_for(workflow_id, purpose)
         settings = self._mail.settings
         with self._sessions.begin() as session:
             if session.get(OutboxMessage, outbox_id) is not None:
-                return outbox_id  # queued on an earlier attempt
+                return _stored_ids(session, outbox_id, workflow_id, purpose)  # an earlier attempt
             reg = session.get(Registration, req.registration_id)
             if reg is None:
                 raise _missing(f"Registration {req.registration_id} has no record")
             if req.kind in c.REVIEWER_EMAILS:
-                recipients, language = list(settings.admin_notify_emails), "en"
+                # Each administrator reads it in their own language: one message a language.
+                groups = by_language(session, settings.admin_notify_emails)
             else:
-                recipients, language = [reg.email], reg.language
-            if not recipients:
+                groups = {reg.language: [reg.email]}
+            if not groups:
                 activity.logger.warning("No ADMIN_NOTIFY_EMAILS set; %s not sent", req.kind)
                 return ""
-            session.add(
-                OutboxMessage(
-                    id=outbox_id,
-                    kind=req.kind,
-                    recipient=", ".join(recipients),
-                    language=language,
-                    registration_id=reg.id,
-                    context={
-                        # The Message-ID stays <workflow id.purpose@domain>, as before.
-                        "message_key": [workflow_id, purpose],
-                        "deadline": req.deadline,
-                        "reason": req.reason,
-                        "vat_check_delayed": req.vat_check_delayed,
-                    },
+            ids = []
+            for n, (language, recipients) in enumerate(sorted(groups.items())):
+                # The first keeps the id and Message-ID it always had; others add the language.
+                key = purpose if n == 0 else f"{purpose}.{language}"
+                ids.append(c.outbox_id_for(workflow_id, key) if n else outbox_id)
+                session.add(
+                    OutboxMessage(
+                        id=ids[-1],
+                        kind=req.kind,
+                        recipient=", ".join(recipients),
+                        language=language,
+                        registration_id=reg.id,
+                        context={
+                            # The Message-ID stays <workflow id.purpose@domain>, as before.
+                            "message_key": [workflow_id, key],
+                            "deadline": req.deadline,
+                            "reason": req.reason,
+                            "vat_check_delayed": req.vat_check_delayed,
+                        },
+                    )
                 )
-            )
-        return outbox_id
+        return ",".join(ids)
 
     @activity.defn(name=c.ACTIVITY_SEND_OUTBOX_MAIL)
     def send_outbox_mail(self, job: c.OutboxMailJob) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import sessionmaker
 from temporalio.client import Client
 
-from core.action_delivery import Applied, Refused, deliver, mark
+from core.action_delivery import Applied, Refusal, deliver, mark
 from core.models import PersonAction
 
 log = logging.getLogger("aos.worker.actions")
@@ -40,8 +40,8 @@ class ActionRedelivery:
         self._client = client
         self._sessions = sessions
 
-    def _due(self, now: datetime) -> list[Pending]:
-        quiet_since = now - GRACE
+    def _due(self, now: datetime, grace: timedelta) -> list[Pending]:
+        quiet_since = now - grace
         with self._sessions() as session:
             rows = session.scalars(
                 select(PersonAction)
@@ -59,7 +59,7 @@ class ActionRedelivery:
             ).all()
             return [Pending(r.id, r.registration_id, r.kind, dict(r.payload)) for r in rows]
 
-    def _record(self, action_id: str, outcome: Applied | Refused | Exception) -> None:
+    def _record(self, action_id: str, outcome: Applied | Refusal | Exception) -> None:
         now = datetime.now(UTC)
         with self._sessions.begin() as session:
             row = session.get(PersonAction, action_id, with_for_update=True)
@@ -72,13 +72,13 @@ class ActionRedelivery:
             else:
                 mark(row, outcome, now)
 
-    async def redeliver_once(self) -> int:
+    async def redeliver_once(self, grace: timedelta = GRACE) -> int:
         """Deliver each due row once; the number that got an outcome."""
-        due = await asyncio.to_thread(self._due, datetime.now(UTC))
+        due = await asyncio.to_thread(self._due, datetime.now(UTC), grace)
         settled = 0
         for action in due:
             try:
-                outcome: Applied | Refused | Exception = await deliver(
+                outcome: Applied | Refusal | Exception = await deliver(
                     self._client,
                     registration_id=action.registration_id,
                     kind=action.kind,
@@ -89,7 +89,7 @@ class ActionRedelivery:
             except Exception as err:  # noqa: BLE001 - Temporal silent or slow: next sweep
                 outcome = err
             await asyncio.to_thread(self._record, action.id, outcome)
-            if isinstance(outcome, Applied | Refused):
+            if isinstance(outcome, Applied | Refusal):
                 settled += 1
                 log.info(
                     "Delivered the stored %s %s of registration %s: %s",

@@ -20,6 +20,8 @@ from core.models import (
     CorrectionAttempt,
     LoginSession,
     OutboxMessage,
+    PersonAction,
+    RecoveryCode,
     Registration,
     RegistrationDraft,
     SentEmail,
@@ -112,6 +114,22 @@ def _erase_changes(session: Session, registration_id: str) -> None:
         attempt.vies_result = None
 
 
+def _erase_actions(session: Session, reg: Registration, at: datetime) -> None:
+    """The people's actions (core/models/actions.py): their kind, times and outcome stay;
+    what was sent (a reason, a correction's company data) and the applicant's address go.
+    One still pending ends as refused: its payload is gone, it can never be delivered."""
+    for row in session.scalars(select(PersonAction).where(PersonAction.registration_id == reg.id)):
+        row.payload = {}
+        row.result = None
+        row.refusal_reason = None
+        row.last_error = None
+        if row.actor == reg.email:
+            row.actor = ""
+        if row.pending:
+            row.refused_at = at
+            row.refusal_kind = "ERASED"
+
+
 def erase_registration(
     session: Session, reg: Registration, at: datetime, keep_company: bool = False
 ) -> None:
@@ -122,6 +140,7 @@ def erase_registration(
     if not keep_company:
         needles.add(reg.company_name)
     _scrub_audit(session, reg.id, {n.strip() for n in needles if n and n.strip()})
+    _erase_actions(session, reg, at)
     if not keep_company:
         # A rejection reason, VIES's registered name and address: about the person too.
         for entry in session.scalars(
@@ -171,6 +190,7 @@ def erase_account(session: Session, account: Account, at: datetime) -> None:
     _scrub_audit(session, None, {email})
     # Where and from what the person logged in: no reason to keep it once the account is gone.
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     account.email = f"erased-{account.id}@erased.invalid"  # unique, and no mail goes there
     account.password_hash = ""
     account.totp_secret = None

@@ -37,7 +37,6 @@ from workflows import contracts as c
 from workflows.starting import START_ONCE, registration_start
 
 log = logging.getLogger("aos.worker.sweep")
-DEFAULT_INTERVAL = timedelta(seconds=20)
 RPC_TIMEOUT = timedelta(seconds=5)
 BATCH = 200  # rows per sweep; the next sweep takes the rest
 
@@ -165,7 +164,7 @@ class StartSweep:
             )
         return result
 
-    async def run(self, stop: asyncio.Event, interval: timedelta = DEFAULT_INTERVAL) -> None:
+    async def run(self, stop: asyncio.Event, interval: timedelta) -> None:
         """Sweep now, then every `interval`, until `stop` is set. Never raises: a sweep
         that fails (database or Temporal away) is logged and tried again next time."""
         while not stop.is_set():

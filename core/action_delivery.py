@@ -5,7 +5,7 @@ Temporal (it deduplicates by id within the run).
 
 Shared by the web app's bridge and the worker's sweep; each brings its own client. The
 answer is one of three: `Applied` (the Update's result came back: the workflow task that
-accepted it is in the history), `Refused` (final: the validator, the handler or an ended
+accepted it is in the history), `Refusal` (final: the validator, the handler or an ended
 workflow said no), or an exception (RPCError, a timeout) when Temporal did not say: the row
 stays pending and is delivered again.
 """
@@ -59,7 +59,7 @@ class Applied:
 
 
 @dataclass
-class Refused:
+class Refusal:
     kind: str | None  # the workflow's REFUSED_* type, None for an unexpected failure
     reason: str
     details: tuple = ()
@@ -90,7 +90,7 @@ async def deliver(
     action_id: str,
     payload: dict,
     rpc_timeout: timedelta,
-) -> Applied | Refused:
+) -> Applied | Refusal:
     """Send the action once. Raises when Temporal gave no answer (RPCError, the SDK's
     WorkflowUpdateRPCTimeoutOrCancelledError): delivering it again is safe."""
     arg_type, result_type = ACTION_TYPES[kind]
@@ -106,8 +106,8 @@ async def deliver(
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError):
-            return Refused(cause.type, cause.message, tuple(cause.details))
-        return Refused(None, str(cause))
+            return Refusal(cause.type, cause.message, tuple(cause.details))
+        return Refusal(None, str(cause))
     except RPCError:
         # The workflow has ended (decided, expired): a refusal, not an outage.
         desc = await handle.describe(rpc_timeout=rpc_timeout)
@@ -117,7 +117,7 @@ async def deliver(
     return Applied(result)
 
 
-async def ended_refusal(handle: WorkflowHandle, kind: str, how: str) -> Refused:
+async def ended_refusal(handle: WorkflowHandle, kind: str, how: str) -> Refusal:
     """The refusal for a message to an ended workflow: AlreadyDecided naming who, when an
     administrator decided it (its run ends the moment the decision is carried out)."""
     try:
@@ -125,18 +125,18 @@ async def ended_refusal(handle: WorkflowHandle, kind: str, how: str) -> Refused:
     except (RPCError, WorkflowQueryFailedError):
         view = None  # no worker to answer: say only that it ended
     if view is not None and view.decided_by and kind not in ENDED_REFUSALS:
-        return Refused(
+        return Refusal(
             c.REFUSED_ALREADY_DECIDED,
             "This registration has already been decided.",
             (view.decided_by,),
         )
     status = view.status if view is not None else how
-    return Refused(
+    return Refusal(
         ENDED_REFUSALS.get(kind, c.REFUSED_NOT_IN_REVIEW), f"registration ended: {how}", (status,)
     )
 
 
-def mark(row: PersonAction, outcome: Applied | Refused, now: datetime) -> None:
+def mark(row: PersonAction, outcome: Applied | Refusal, now: datetime) -> None:
     """Write a delivery's outcome on its PersonAction row (the caller commits)."""
     if isinstance(outcome, Applied):
         row.applied_at = now

@@ -13,8 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nav.client import NavConfig, Software, TechnicalUser
+from nav.dev import DEV_SOFTWARE, DEV_USER, STANDIN_URL
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = f"sqlite:///{REPO_ROOT / 'var' / 'aos.db'}"
+STRIPE_API = "https://api.stripe.com"
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -65,6 +69,47 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
 
 
 @dataclass(frozen=True)
+class InvoiceSettings:
+    """INVOICE_SERIES, the SELLER_* data and MNB_RATES_URL (ARCHITECTURE.md: invoices)."""
+
+    series: str = ""  # INVOICE_SERIES: numbers read SERIES-YEAR-000001
+    seller_name: str = ""  # SELLER_NAME
+    seller_address: str = ""  # SELLER_ADDRESS
+    seller_vat_number: str = ""  # SELLER_VAT_NUMBER: the Hungarian adószám, 12345678-2-42
+    seller_bank_account: str = ""  # SELLER_BANK_ACCOUNT
+    seller_registration_number: str = ""  # SELLER_REGISTRATION_NUMBER: cégjegyzékszám
+    mnb_rates_url: str = "http://www.mnb.hu/arfolyamok.asmx"  # MNB_RATES_URL
+
+
+# Development and the tests invoice as a sample seller; production has no defaults.
+_SAMPLE_SELLER = {
+    "INVOICE_SERIES": "AOS",
+    "SELLER_NAME": "AOS Portál Minta Kft.",
+    "SELLER_ADDRESS": "1117 Budapest, Minta utca 1.",
+    "SELLER_VAT_NUMBER": "10537914-2-44",
+    "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
+    "SELLER_REGISTRATION_NUMBER": "01-09-000000",
+}
+
+
+def invoice_settings(env: Mapping[str, str], environment: str) -> InvoiceSettings:
+    defaults = _SAMPLE_SELLER if environment in {"development", "testing"} else {}
+
+    def value(name: str) -> str:
+        return (env.get(name) or defaults.get(name, "")).strip()
+
+    return InvoiceSettings(
+        series=value("INVOICE_SERIES"),
+        seller_name=value("SELLER_NAME"),
+        seller_address=value("SELLER_ADDRESS"),
+        seller_vat_number=value("SELLER_VAT_NUMBER"),
+        seller_bank_account=value("SELLER_BANK_ACCOUNT"),
+        seller_registration_number=value("SELLER_REGISTRATION_NUMBER"),
+        mnb_rates_url=env.get("MNB_RATES_URL", "http://www.mnb.hu/arfolyamok.asmx").strip(),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str
     # Secrets stay out of repr() and so out of logs and tracebacks (ASVS V13).
@@ -97,15 +142,40 @@ class Settings:
     portal_session_max: int = 14 * 86400  # PORTAL_SESSION_MAX
     link_lifetime_after_end: int = 30 * 86400  # STATUS_LINK_LIFETIME: after the registration ended
     metrics_enabled: bool = True  # METRICS_ENABLED
+    # MAIL_REPLY_TO: where a reply to any email goes (the emails invite one); default the
+    # support address, since noreply@ in MAIL_DEFAULT_SENDER reads no mail.
+    mail_reply_to: str = ""
     # PERSONAL_DATA_RETENTION: how long personal data of an ended registration or a closed
     # account is kept before the daily retention schedule erases it.
     personal_data_retention: int = 90 * 86400
     # CHANGES_WINDOW: how long an applicant has to send the changes an administrator asked for.
     changes_window: int = 7 * 86400
+    # The worker (workerapp/): WORKER_WORKFLOW_CACHE workflows kept in memory between tasks,
+    # the sweep every RESUME_SWEEP_INTERVAL, the SDK's metrics on WORKER_METRICS_ADDRESS
+    # (empty: off).
+    worker_workflow_cache: int = 200
+    resume_sweep_interval: int = 20
+    worker_metrics_address: str = "127.0.0.1:9464"
+    # NAV Online Számla (issue 27): NAV_API_URL and the technical user; None when they are
+    # not set outside development (the reports then wait, retried, until they are).
+    nav: NavConfig | None = field(default=None, repr=False)
+
+    # The payment provider (payments/provider.py): Stripe's API, or the local stand-in.
+    stripe_api_base: str = STRIPE_API
+    stripe_secret_key: str = field(default="", repr=False)  # STRIPE_SECRET_KEY
+    stripe_webhook_secret: str = field(default="", repr=False)  # STRIPE_WEBHOOK_SECRET
+    # Invoices (issue 27): the series and the seller printed on every invoice, and MNB's
+    # exchange-rate service. Empty in production unless set (core/production.py refuses).
+    invoicing: InvoiceSettings = field(default_factory=InvoiceSettings)
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+
+# The brand in the From and Reply-To names (docs/hu-style.md: AOS-portál).
+BRAND_NAME = "BMW AOS-portál"
+DEFAULT_SENDER = f"{BRAND_NAME} <noreply@aos.local>"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -139,8 +209,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
-            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "AOS Portal <noreply@aos.local>"),
+            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
         },
+        mail_reply_to=env.get("MAIL_REPLY_TO")
+        or f"{BRAND_NAME} <{env.get('SUPPORT_EMAIL', '4thlevel@bmw.hu')}>",
         behind_proxy=_bool(env.get("AOS_BEHIND_PROXY")),
         log_format=log_format(env, environment),
         allow_local_vies=_bool(env.get("AOS_ALLOW_LOCAL_VIES")),
@@ -148,7 +220,80 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         **security_settings(env),
         personal_data_retention=parse_duration(env.get("PERSONAL_DATA_RETENTION", "90d")),
         changes_window=parse_duration(env.get("CHANGES_WINDOW", "7d")),
+        worker_workflow_cache=int(
+            env.get("WORKER_WORKFLOW_CACHE") or Settings.worker_workflow_cache
+        ),
+        resume_sweep_interval=parse_duration(env.get("RESUME_SWEEP_INTERVAL") or "20s") or 20,
+        worker_metrics_address=env.get("WORKER_METRICS_ADDRESS", "127.0.0.1:9464"),
+        nav=nav_settings(env, environment),
+        stripe_api_base=(env.get("STRIPE_API_BASE") or STRIPE_API).rstrip("/"),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY", "").strip(),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "").strip(),
+        invoicing=invoice_settings(env, environment),
     )
+
+
+NAV_API_URLS = {
+    "production": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3",
+    "test": "https://api-test.onlineszamla.nav.gov.hu/invoiceService/v3",
+}
+_NAV_USER = ("NAV_LOGIN", "NAV_PASSWORD", "NAV_SIGNATURE_KEY", "NAV_EXCHANGE_KEY", "NAV_TAX_NUMBER")
+
+
+def nav_settings(env: Mapping[str, str], environment: str) -> NavConfig | None:
+    """NAV_API_URL, the technical user (NAV_LOGIN, NAV_PASSWORD, NAV_SIGNATURE_KEY,
+    NAV_EXCHANGE_KEY, NAV_TAX_NUMBER) and the software (NAV_SOFTWARE_ID, ...). Development
+    without them talks to the local stand-in (`python -m nav.standin`) as its dev user."""
+    local = environment in {"development", "testing"}
+    given = [name for name in _NAV_USER if env.get(name)]
+    if not given:
+        if not local:
+            return None
+        user, software = DEV_USER, DEV_SOFTWARE
+        url = env.get("NAV_API_URL", STANDIN_URL)
+    else:
+        missing = [name for name in _NAV_USER if not env.get(name)]
+        if missing:
+            raise ConfigError(f"NAV technical user incomplete: set {', '.join(missing)}.")
+        if len(env["NAV_EXCHANGE_KEY"]) != 16:
+            raise ConfigError("NAV_EXCHANGE_KEY is the 16-character exchange key NAV issued.")
+        tax_number = env["NAV_TAX_NUMBER"].strip()[:8]
+        user = TechnicalUser(
+            login=env["NAV_LOGIN"],
+            password=env["NAV_PASSWORD"],
+            signature_key=env["NAV_SIGNATURE_KEY"],
+            exchange_key=env["NAV_EXCHANGE_KEY"],
+            tax_number=tax_number,
+        )
+        software = Software(
+            software_id=env.get("NAV_SOFTWARE_ID") or f"HU{tax_number}-AOS-001",
+            name=env.get("NAV_SOFTWARE_NAME", DEV_SOFTWARE.name),
+            main_version=env.get("NAV_SOFTWARE_VERSION", DEV_SOFTWARE.main_version),
+            dev_name=env.get("NAV_SOFTWARE_DEV_NAME", DEV_SOFTWARE.dev_name),
+            dev_contact=env.get("NAV_SOFTWARE_DEV_CONTACT", DEV_SOFTWARE.dev_contact),
+            dev_tax_number=env.get("NAV_SOFTWARE_DEV_TAX_NUMBER") or None,
+        )
+        # NAV's test and production systems have their own technical users: which one is
+        # meant is said, never guessed.
+        url = env.get("NAV_API_URL", "" if not local else NAV_API_URLS["test"])
+        if not url:
+            raise ConfigError(
+                f"NAV_API_URL must be set: {NAV_API_URLS['production']} (production) "
+                f"or {NAV_API_URLS['test']} (NAV's test system)."
+            )
+    if not local and not url.startswith("https://") and not _bool(env.get("AOS_ALLOW_LOCAL_NAV")):
+        # The password hash and signatures would cross the network in the clear.
+        raise ConfigError(
+            "NAV_API_URL must be https:// outside development "
+            "(AOS_ALLOW_LOCAL_NAV=1 for the local stand-in)."
+        )
+    if not re.fullmatch(r"[0-9A-Z\-]{18}", software.software_id):
+        raise ConfigError("NAV_SOFTWARE_ID is 18 characters of 0-9, A-Z and '-'.")
+    try:
+        timeout = float(env.get("NAV_TIMEOUT", "30"))
+    except ValueError:
+        raise ConfigError("NAV_TIMEOUT is a number of seconds, e.g. 30.") from None
+    return NavConfig(api_url=url.rstrip("/"), user=user, software=software, timeout=timeout)
 
 
 def security_settings(env: Mapping[str, str]) -> dict[str, object]:

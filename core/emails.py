@@ -16,6 +16,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core import links
+from core.articles import a_az
 from core.change_groups import change_group_labels
 from core.config import Settings
 from core.formatting import format_deadline
@@ -50,6 +51,11 @@ def _environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_lang"] = language
+    # „A Kovács Kft. …”: Hungarian puts the article the name needs in front (a/az); English
+    # leaves the name alone.
+    env.filters["the"] = lambda word, capital=False: (
+        a_az(word, capital=capital) if language == "hu" else word
+    )
     return env
 
 
@@ -111,6 +117,7 @@ def render_email(
         "vat_check_delayed": vat_check_delayed,
         "vies": registration.vies_result or {},
         "contact_email": settings.contact_email,
+        "support_email": settings.support_email,
         "first_steps_url": links.link(base, links.FIRST_STEPS),
         "confirm_url": links.link(
             base, links.CONFIRM, token=confirmation_token(secret, registration.id)
@@ -134,6 +141,7 @@ def render_outbox_email(
     base = settings.public_base_url
     common = {
         "contact_email": settings.contact_email,
+        "support_email": settings.support_email,
         "home_url": links.link(base, links.HOME),
         "login_url": links.link(base, links.LOGIN),
         **context,

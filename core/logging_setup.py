@@ -5,7 +5,12 @@ A record carries `registration_id` when the call passes it
 activity or workflow of a registration: temporalio's loggers put the activity's or the
 workflow's details on the record (`temporal_activity`, `temporal_workflow`), and the
 registration id is read from the workflow id (``registration-<id>``).
-"""
+
+No record leaves with a live secret link (issue 24, finding 1a): the paths of the signed
+links (`/confirm/…`, `/status/…`, `/restart/…`, `/changes/…`, `/password/reset/…`) carry a
+token that opens the page, so `RedactSecretLinks` on the handler replaces the token with
+"…" in every message and in gunicorn's access atoms (the request line, the path, the
+Referer)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import json
 import logging
 import logging.config
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +40,34 @@ _ACCESS_ATOMS = (
     ("duration_ms", "M"),
     ("user_agent", "a"),
 )
+
+
+# A signed link's path: the token is the segment after the prefix (quoted or not).
+_SECRET_LINK = re.compile(r"(/(?:confirm|status|restart|changes|password/reset)/)[^/?#\s\"'<>]+")
+
+
+def redact(text: str) -> str:
+    """`text` with the token of every secret link replaced by "…"."""
+    return _SECRET_LINK.sub(r"\1…", text)
+
+
+class RedactSecretLinks(logging.Filter):
+    """Replace secret links' tokens in a record before any formatter sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, Mapping):  # gunicorn's access atoms
+            record.args = {
+                key: redact(value) if isinstance(value, str) else value
+                for key, value in record.args.items()
+            }
+            if isinstance(record.msg, str):
+                record.msg = redact(record.msg)
+            return True
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 def _registration_from(temporal: Mapping[str, Any]) -> str | None:
@@ -77,12 +111,18 @@ def logging_dict(fmt: str, level: str = "INFO") -> dict[str, Any]:
     formatter: dict[str, Any] = (
         {"()": f"{__name__}.JsonFormatter"} if fmt == "json" else {"format": TEXT_FORMAT}
     )
-    handler = {"class": "logging.StreamHandler", "formatter": "aos", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "aos",
+        "stream": "ext://sys.stderr",
+        "filters": ["secret_links"],
+    }
     gunicorn = {"level": level, "handlers": ["console"], "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"aos": formatter},
+        "filters": {"secret_links": {"()": f"{__name__}.RedactSecretLinks"}},
         "handlers": {"console": handler},
         "root": {"level": level, "handlers": ["console"]},
         "loggers": {"gunicorn.error": gunicorn, "gunicorn.access": dict(gunicorn)},

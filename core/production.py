@@ -11,26 +11,48 @@ refuse, each with one line on stderr and exit status 2:
 - VIES_URL pointing at the local VIES stand-in: a loopback or `localhost` host, the
   compose service `vies-standin`, or the stand-in's port 8089. AOS_ALLOW_LOCAL_VIES=1
   allows it for a demonstration (the compose `dev` profile);
+- STRIPE_API_BASE pointing at the local Stripe stand-in (payments/standin.py): a loopback or
+  `localhost` host, the compose service `stripe-standin`, or the stand-in's port 8090;
+- no STRIPE_SECRET_KEY or no STRIPE_WEBHOOK_SECRET: no checkout could be made, or no
+  payment's webhook could be verified;
 - a SECRET_KEY shorter than 32 characters (it signs sessions and every emailed link);
 - /metrics without METRICS_TOKEN: it would be open to anyone who reaches the site. Set a
-  token, or METRICS_ENABLED=0 and read the numbers elsewhere.
+  token, or METRICS_ENABLED=0 and read the numbers elsewhere;
+- no INVOICE_SERIES or seller data (SELLER_NAME, SELLER_ADDRESS, SELLER_VAT_NUMBER,
+  SELLER_BANK_ACCOUNT, SELLER_REGISTRATION_NUMBER), a series that is not 1-10 capital letters
+  or digits, or a SELLER_VAT_NUMBER that is not a Hungarian adószám (12345678-1-23): every
+  invoice prints them (Áfa tv. 169 §) and none can be corrected once issued.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from core.config import ConfigError, Settings, load_settings
+from stdnum.hu import anum
+
+from core.config import ConfigError, InvoiceSettings, Settings, load_settings
 from vies.vatnumber import requester_vat_problem
 
 NON_PRODUCTION = frozenset({"development", "testing"})
 STANDIN_HOSTS = frozenset({"localhost", "vies-standin"})
 STANDIN_PORT = 8089
+STRIPE_STANDIN_HOSTS = frozenset({"localhost", "stripe-standin"})
+STRIPE_STANDIN_PORT = 8090
 MIN_SECRET_KEY = 32
+SERIES = re.compile(r"^[A-Z0-9]{1,10}$")
+ADOSZAM = re.compile(r"^(\d{8})-[1-5]-\d{2}$")  # törzsszám-áfakód-megyekód
+SELLER_SETTINGS = {
+    "SELLER_NAME": "seller_name",
+    "SELLER_ADDRESS": "seller_address",
+    "SELLER_VAT_NUMBER": "seller_vat_number",
+    "SELLER_BANK_ACCOUNT": "seller_bank_account",
+    "SELLER_REGISTRATION_NUMBER": "seller_registration_number",
+}
 
 
 class ProductionRefused(ConfigError):
@@ -41,14 +63,16 @@ def is_production(settings: Settings) -> bool:
     return settings.environment not in NON_PRODUCTION
 
 
-def _is_standin(url: str) -> bool:
+def _is_standin(
+    url: str, hosts: frozenset[str] = STANDIN_HOSTS, standin_port: int = STANDIN_PORT
+) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
         port = parts.port
     except ValueError:
         port = None
-    if host in STANDIN_HOSTS or host.endswith(".localhost") or port == STANDIN_PORT:
+    if host in hosts or host.endswith(".localhost") or port == standin_port:
         return True
     try:
         address = ipaddress.ip_address(host)
@@ -76,6 +100,7 @@ def problems(settings: Settings) -> list[str]:
             "(https://ec.europa.eu/taxation_customs/vies/rest-api) or set "
             "AOS_ALLOW_LOCAL_VIES=1 for a demonstration."
         )
+    found += _stripe_problems(settings)
     if len(settings.secret_key) < MIN_SECRET_KEY:
         found.append(
             f"SECRET_KEY is shorter than {MIN_SECRET_KEY} characters; use e.g. "
@@ -85,6 +110,43 @@ def problems(settings: Settings) -> list[str]:
         found.append(
             "METRICS_TOKEN is not set, so /metrics would be open to anyone; set METRICS_TOKEN "
             "(a long random string) or METRICS_ENABLED=0."
+        )
+    found.extend(invoice_problems(settings.invoicing))
+    return found
+
+
+def invoice_problems(invoicing: InvoiceSettings) -> list[str]:
+    """What stops the invoice settings from printing a lawful invoice."""
+    found = []
+    missing = [name for name, attr in SELLER_SETTINGS.items() if not getattr(invoicing, attr)]
+    if not invoicing.series:
+        missing.insert(0, "INVOICE_SERIES")
+    elif not SERIES.match(invoicing.series):
+        found.append(f"INVOICE_SERIES {invoicing.series!r} must be 1-10 capital letters or digits.")
+    if missing:
+        found.append(f'Invoices need {", ".join(missing)}; set them (README "Invoices").')
+    number = ADOSZAM.match(invoicing.seller_vat_number)
+    if invoicing.seller_vat_number and not (number and anum.is_valid(number.group(1))):
+        found.append(
+            f"SELLER_VAT_NUMBER {invoicing.seller_vat_number!r} is not a Hungarian adószám "
+            "(12345678-1-23 with a valid check digit)."
+        )
+    return found
+
+
+def _stripe_problems(settings: Settings) -> list[str]:
+    found = []
+    if _is_standin(settings.stripe_api_base, STRIPE_STANDIN_HOSTS, STRIPE_STANDIN_PORT):
+        found.append(
+            f"STRIPE_API_BASE {settings.stripe_api_base} is the local Stripe stand-in; use "
+            "https://api.stripe.com."
+        )
+    if not settings.stripe_secret_key:
+        found.append("STRIPE_SECRET_KEY is not set; take it from the Stripe Dashboard.")
+    if not settings.stripe_webhook_secret:
+        found.append(
+            "STRIPE_WEBHOOK_SECRET is not set, so no payment webhook could be verified; take "
+            "the endpoint's signing secret (whsec_...) from the Stripe Dashboard."
         )
     return found
 

@@ -6,8 +6,9 @@ here: the settings, the schema and the first administrator before the start, wai
 Temporal and the web app, the banner, and ``.env`` for other terminals.
 
 Environment variables that are already set (and not empty) win over the development defaults
-below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL`` or ``MAIL_SERVER`` also means "use that
-service", so the corresponding local stand-in is not started.
+below; setting ``TEMPORAL_ADDRESS``, ``VIES_URL``, ``STRIPE_API_BASE``, ``MNB_RATES_URL``,
+``NAV_API_URL`` or ``MAIL_SERVER`` also means "use that service", so the corresponding local
+stand-in is not started.
 """
 
 from __future__ import annotations
@@ -41,11 +42,27 @@ LOCALHOST = "127.0.0.1"
 TEMPORAL_PORT = 7233
 TEMPORAL_UI_PORT = 8233
 VIES_PORT = 8089
+STRIPE_PORT = 8090
+# The Stripe stand-in's keys in development (payments/standin.py checks the same ones).
+DEV_STRIPE_SECRET_KEY = "sk_test_aos_development"
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_aos_development"
+# Where the stand-in sends its webhooks: the portal's receiver (payments.provider.WEBHOOK_PATH).
+STRIPE_WEBHOOK_PATH = "/payments/stripe/webhook"
+
+MNB_PORT = 8092
+NAV_PORT = 8091  # the NAV Online Számla stand-in (nav/standin.py)
 ADMIN_EMAIL = "admin@aos.local"
 SEARCH_ATTRIBUTES = tuple(f"{n}={t}" for n, t in c.search_attribute_types().items())
 PROCFILE = Path(__file__).resolve().parents[1] / "Procfile"
 # The local process that a given address replaces.
-REPLACED_BY = {"temporal": "TEMPORAL_ADDRESS", "vies": "VIES_URL", "mail": "MAIL_SERVER"}
+REPLACED_BY = {
+    "temporal": "TEMPORAL_ADDRESS",
+    "vies": "VIES_URL",
+    "stripe": "STRIPE_API_BASE",
+    "mnb": "MNB_RATES_URL",
+    "nav": "NAV_API_URL",
+    "mail": "MAIL_SERVER",
+}
 READY_TIMEOUT = 90.0
 
 
@@ -110,6 +127,9 @@ def build_environment(
     temporal_port = port("AOS_DEV_TEMPORAL_PORT", TEMPORAL_PORT)
     ui_port = port("AOS_DEV_TEMPORAL_UI_PORT", TEMPORAL_UI_PORT)
     vies_port = port("AOS_DEV_VIES_PORT", VIES_PORT)
+    stripe_port = port("AOS_DEV_STRIPE_PORT", STRIPE_PORT)
+    mnb_port = port("AOS_DEV_MNB_PORT", MNB_PORT)
+    nav_port = port("AOS_DEV_NAV_PORT", NAV_PORT)
     mail_port = port("MAIL_PORT", 1025)
     defaults = {
         "AOS_ENV": "development",
@@ -119,6 +139,9 @@ def build_environment(
         "TEMPORAL_TASK_QUEUE": "aos-registrations",
         "PUBLIC_BASE_URL": f"http://{LOCALHOST}:{web_port}",
         "VIES_URL": f"http://{LOCALHOST}:{vies_port}",
+        "STRIPE_API_BASE": f"http://{LOCALHOST}:{stripe_port}",
+        "MNB_RATES_URL": f"http://{LOCALHOST}:{mnb_port}/arfolyamok.asmx",
+        "NAV_API_URL": f"http://{LOCALHOST}:{nav_port}/invoiceService/v3",
         "MAIL_SERVER": LOCALHOST,
         "MAIL_PORT": str(mail_port),
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -137,9 +160,19 @@ def build_environment(
         "AOS_DEV_TEMPORAL_PORT": str(temporal_port),
         "AOS_DEV_TEMPORAL_UI_PORT": str(ui_port),
         "AOS_DEV_VIES_PORT": str(vies_port),
+        "AOS_DEV_STRIPE_PORT": str(stripe_port),
+        "AOS_DEV_MNB_PORT": str(mnb_port),
+        "AOS_DEV_NAV_PORT": str(nav_port),
         "AOS_DEV_WEB_PORT": str(web_port),
         "AOS_DEV_SEARCH_ATTRIBUTES": " ".join(f"--search-attribute {a}" for a in SEARCH_ATTRIBUTES),
     }
+    if not given("STRIPE_API_BASE"):
+        # The stand-in's keys only with the stand-in: a given Stripe account brings its own.
+        defaults["STRIPE_SECRET_KEY"] = DEV_STRIPE_SECRET_KEY
+        defaults["STRIPE_WEBHOOK_SECRET"] = DEV_STRIPE_WEBHOOK_SECRET
+        env_overrides["STRIPE_STANDIN_WEBHOOK_URL"] = (
+            f"http://{LOCALHOST}:{web_port}{STRIPE_WEBHOOK_PATH}"
+        )
     env = dict(base_env)
     for name, value in defaults.items():
         if not given(name):
@@ -184,6 +217,8 @@ def readiness(env: Mapping[str, str], names: Collection[str]) -> dict[str, Readi
                 f"{LOCALHOST}:{port}",
             ),
         )
+    if "stripe" in names:
+        checks["stripe"] = Readiness(http=f"{env['STRIPE_API_BASE']}/_standin/health")
     if "web" in names:
         checks["web"] = Readiness(http=f"http://{LOCALHOST}:{env['AOS_DEV_WEB_PORT']}/healthz")
     return checks
@@ -202,6 +237,12 @@ def banner(env: Mapping[str, str], names: Collection[str], admin_password: str) 
     else:
         rows.append(("Temporal", env.get("TEMPORAL_ADDRESS", "")))
     rows.append(("VIES stand-in" if "vies" in names else "VIES", env.get("VIES_URL", "")))
+    stripe_label = "Stripe stand-in" if "stripe" in names else "Stripe API"
+    rows.append((stripe_label, env.get("STRIPE_API_BASE", "")))
+    mnb = "MNB rates stand-in" if "mnb" in names else "MNB rates"
+    rows.append((mnb, env.get("MNB_RATES_URL", "")))
+    nav = "NAV Online Számla stand-in" if "nav" in names else "NAV Online Számla"
+    rows.append((nav, env.get("NAV_API_URL", "")))
     rows += [
         ("Admin login", f"{base}/admin/login"),
         ("Admin email", ADMIN_EMAIL),
@@ -252,8 +293,8 @@ def _wait_then_announce(
 def main(argv: Sequence[str] | None = None) -> int:
     argparse.ArgumentParser(
         prog="python -m devtools.run",
-        description="Run the Procfile (Temporal, the VIES stand-in, the mail catcher, the worker "
-        "and the web app) for development. Environment variables override the defaults.",
+        description="Run the Procfile (Temporal, the VIES and Stripe stand-ins, the mail catcher, "
+        "the worker and the web app) for development. Environment variables override the defaults.",
     ).parse_args(argv)
     repo = find_repo()
     password = secrets.token_urlsafe(12)

@@ -14,8 +14,11 @@ set -eu
 # chromium: the browser tests (Playwright drives Debian's Chromium, never a download);
 # fonts-liberation: text in screenshots and PDFs (a Recommends of chromium, not always there);
 # docker-compose: tests/production validates docker-compose.yml with `docker-compose config`;
-# python3-venv: Debian's python3 makes no venv without it (ensurepip is split off).
-DEFAULT_PACKAGES="python3-venv=python:ensurepip chromium=/usr/bin/chromium fonts-liberation=/usr/share/fonts/truetype/liberation docker-compose=docker-compose"
+# python3-venv: Debian's python3 makes no venv without it (ensurepip is split off);
+# libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0: WeasyPrint's text layout and font
+# subsetting for the invoice PDFs (probed by their copyright file: libraries have no command);
+# fonts-dejavu-core: the invoices' font, with ő and ű; poppler-utils: pdftotext for their tests.
+DEFAULT_PACKAGES="python3-venv=python:ensurepip chromium=/usr/bin/chromium fonts-liberation=/usr/share/fonts/truetype/liberation docker-compose=docker-compose libpango-1.0-0=/usr/share/doc/libpango-1.0-0/copyright libpangoft2-1.0-0=/usr/share/doc/libpangoft2-1.0-0/copyright libharfbuzz-subset0=/usr/share/doc/libharfbuzz-subset0/copyright fonts-dejavu-core=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf poppler-utils=pdftotext"
 PACKAGES="${SYSTEM_PACKAGES-$DEFAULT_PACKAGES}"
 
 dry_run=0

@@ -135,6 +135,9 @@ def make_env(database_url: str, smtp_port: int, vies_url: str, **extra: str) -> 
         "PUBLIC_BASE_URL": "http://aos.test",
         "ADMIN_NOTIFY_EMAILS": "reviewers@aos.test",
         "TEMPORAL_TASK_QUEUE": f"aos-test-{uuid.uuid4().hex[:8]}",
+        # Production refuses to start without them (core/production.py).
+        "STRIPE_SECRET_KEY": "sk_test_for_the_test_suite",
+        "STRIPE_WEBHOOK_SECRET": "whsec_for_the_test_suite",
     }
     env.update(extra)
     return env

@@ -9,25 +9,73 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("core", "webapp", "activities", "workflows", "vies", "worker", "devtools", "bench")
+OURS = (
+    "core",
+    "invoicing",
+    "webapp",
+    "activities",
+    "workflows",
+    "vies",
+    "nav",
+    "payments",
+    "worker",
+    "workerapp",
+    "devtools",
+    "bench",
+)
 
 # Leaves: the vocabulary everyone may use; they import nothing of ours but themselves.
-LEAVES = {"workflows.contracts": set(), "workflows.retention_contracts": set(), "vies": {"vies"}}
+LEAVES = {
+    "workflows.contracts": set(),
+    "workflows.retention_contracts": set(),
+    "workflows.invoice_contracts": set(),
+    "vies": {"vies"},
+    "nav": {"nav"},
+    "payments": {"payments"},  # the Stripe client and its stand-in
+}
 # layer -> the layers its modules may import (besides itself).
 ALLOWED = {
-    "core": {"workflows.contracts", "workflows.retention_contracts", "vies"},
-    "workflows": {"workflows.contracts", "workflows.retention_contracts"},
+    "core": {"workflows.contracts", "workflows.retention_contracts", "vies", "nav"},
+    "invoicing": {"core", "vies"},  # invoices from plain data: no process, no web
+    "workflows": {
+        "workflows.contracts",
+        "workflows.retention_contracts",
+        "workflows.invoice_contracts",
+    },
     "activities": {
         "core",
+        "invoicing",
         "vies",
         "workflows.contracts",
         "workflows.retention_contracts",
+        "workflows.invoice_contracts",
         "workflows.starting",
+        "nav",
+        "payments",
     },
-    "webapp": {"core", "vies", "workflows", "devtools.mailcatcher"},  # dev mailbox
-    "worker": {"activities", "workflows", "core", "vies"},
-    "devtools": {"core", "vies", "workflows.contracts", "devtools"},
-    "bench": {"core", "vies", "workflows", "activities", "bench", "devtools"},
+    "webapp": {
+        "core",
+        "invoicing",
+        "vies",
+        "nav",
+        "payments",
+        "workflows",
+        "devtools.mailcatcher",
+    },  # dev mailbox
+    "worker": {"core", "workerapp"},  # the entry point only
+    "workerapp": {"activities", "workflows", "core", "invoicing", "vies", "nav", "payments"},
+    "devtools": {"core", "invoicing", "vies", "nav", "workflows.contracts", "devtools"},
+    "bench": {
+        "core",
+        "invoicing",
+        "vies",
+        "nav",
+        "payments",
+        "workflows",
+        "activities",
+        "bench",
+        "devtools",
+    },
 }
 
 
@@ -142,6 +190,12 @@ def test_the_rule_sees_a_wrong_arrow() -> None:
     assert not allowed("activities.mail", "webapp.admin.views")
     assert not allowed("workflows.registration", "core.models")
     assert not allowed("vies.client", "core.config")
+    assert not allowed("nav.client", "core.config")
+    assert not allowed("workflows.invoice_report", "nav.client")
+    assert not allowed("payments.provider", "core.config")
+    assert not allowed("core.config", "payments.provider")
+    assert not allowed("invoicing.issuing", "webapp.database")
+    assert not allowed("core.models", "invoicing.vat")
     assert _circle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
 
 

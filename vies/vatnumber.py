@@ -59,6 +59,19 @@ _SEPARATORS = re.compile(r"[\s.\-]+")
 _STDNUM_CC = {"XI": "gb"}
 
 
+# What a number of each country looks like without its prefix, for the message that says
+# what to type (shapes, not real numbers).
+VAT_SHAPES: dict[str, str] = {
+    "AT": "U12345678", "BE": "0123456789", "BG": "123456789", "CY": "12345678L",
+    "CZ": "12345678", "DE": "123456789", "DK": "12345678", "EE": "123456789",
+    "ES": "X1234567X", "FI": "12345678", "FR": "XX123456789", "GR": "123456789",
+    "HR": "12345678901", "HU": "12345678", "IE": "1234567X", "IT": "12345678901",
+    "LT": "123456789", "LU": "12345678", "LV": "12345678901", "MT": "12345678",
+    "NL": "123456789B01", "PL": "1234567890", "PT": "123456789", "RO": "1234567890",
+    "SE": "123456789001", "SI": "12345678", "SK": "1234567890", "XI": "123456789",
+}  # fmt: skip
+
+
 class InvalidVatNumber(ValueError):
     """The number cannot be a VAT number of that country.
 
@@ -92,7 +105,8 @@ def normalize_vat(country_code: str, raw: str) -> str:
     """Validate `raw` as a VAT number of `country_code`; return it without country prefix.
 
     Strips white space, dots, dashes and a leading prefix of the same country ("HU", "EL" or
-    "GR" for Greece, "XI" or "GB" for Northern Ireland). Raises InvalidVatNumber.
+    "GR" for Greece, "XI" or "GB" for Northern Ireland); for Hungary it also takes the
+    11-digit adószám (12345676-2-41) and keeps its first 8 digits. Raises InvalidVatNumber.
     """
     cc = _form_country_code(country_code)
     if cc not in EU_COUNTRY_CODES:
@@ -111,6 +125,8 @@ def normalize_vat(country_code: str, raw: str) -> str:
 
     if not number:
         raise InvalidVatNumber("format", "empty VAT number")
+    if cc == "HU":
+        number = _hungarian_tax_number(number)
     try:
         compact = module.validate(number)
     except InvalidChecksum as exc:
@@ -118,6 +134,23 @@ def normalize_vat(country_code: str, raw: str) -> str:
     except (ValidationError, ValueError) as exc:
         raise InvalidVatNumber("format", f"not a {cc} VAT number: {exc}") from exc
     return str(compact)
+
+
+# The 11-digit Hungarian adószám, 12345676-2-41: the törzsszám (8 digits, the last its
+# check digit) is the közösségi adószám after HU; then the áfa code (1-5) and the county
+# code (02-20, 22, 41-44, 51).
+_ADOSZAM = re.compile(r"(\d{8})([1-5])(0[2-9]|1\d|20|22|4[1-4]|51)")
+
+
+def _hungarian_tax_number(number: str) -> str:
+    """The közösségi adószám inside a typed adószám; other text unchanged (a short or long
+    number then fails the VAT rule as usual). The check digit is verified by the VAT rule."""
+    if len(number) == 11 and number.isdigit():
+        match = _ADOSZAM.fullmatch(number)
+        if match is None:
+            raise InvalidVatNumber("format", "not a Hungarian adószám (VAT code or county)")
+        return match.group(1)
+    return number
 
 
 def requester_vat_problem(value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from flask import Flask, g, request, session
 from core import ast_threads, production
 from core.config import Settings
 from core.db import make_engine, make_session_factory
+from core.names import person_name
 from webapp import metrics, security
 from webapp.extensions import babel, csrf
 from webapp.i18n import current_language, select_locale
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     from webapp import cli
     from webapp.accessibility import bp as accessibility_bp
     from webapp.admin.views import bp as admin_bp
+    from webapp.auth.reauth import bp as reauth_bp
     from webapp.auth.reset import bp as password_bp
     from webapp.auth.two_step import bp as two_step_bp
     from webapp.auth.views import bp as auth_bp
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.register_blueprint(wizard_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(two_step_bp)
+    app.register_blueprint(reauth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(password_bp)
     app.register_blueprint(pricing_bp)
@@ -104,6 +107,12 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
-        return {"current_lang": current_language(), "settings": settings}
+        language = current_language()
+        return {
+            "current_lang": language,
+            "settings": settings,
+            # A person's name in the page's order: „Dr. Kovács János” / „Dr János Kovács”.
+            "person_name": lambda title, given, family: person_name(title, given, family, language),
+        }
 
     return app

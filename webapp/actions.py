@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.action_delivery import Refused, mark, payload_of
+from core.action_delivery import Refusal, mark, payload_of
 from core.models import AuditEntry, PersonAction
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable, refusal
 
@@ -82,7 +82,7 @@ def deliver(
         raise
     mark(row, outcome, datetime.now(UTC))
     session.commit()
-    if isinstance(outcome, Refused):
+    if isinstance(outcome, Refusal):
         raise refusal(outcome)
     return outcome.result
 

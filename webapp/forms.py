@@ -39,6 +39,17 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+def optional_code() -> StringField:
+    """The authenticator code beside a password that confirms a sensitive action: asked
+    for (and checked) only when two-step login is on, so it is optional for the form."""
+    return StringField(
+        _l("Code from your authenticator app"),
+        description=_l("Only when two-step login is on."),
+        validators=[Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class CodeForm(FlaskForm):
     """The second factor's code: the console's login and the applicant's two-step login."""
 

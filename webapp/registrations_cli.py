@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from core.formatting import as_utc
 from core.models import Account, AuditEntry, Registration, SentEmail
+from core.names import person_name
 from webapp.admin.decisions import (
     REJECTION_CODES,
     changes_problems,
@@ -114,7 +115,7 @@ def show(registration_id: str) -> None:
         ("VAT number", f"{reg.country_code}{reg.vat_number}"),
         ("Address", f"{reg.street}, {reg.postcode} {reg.city}"),
         ("Billing", billing.strip(", ") or "same as the company address"),
-        ("Legal rep.", f"{reg.rep_title} {reg.rep_first_name} {reg.rep_last_name}".strip()),
+        ("Legal rep.", person_name(reg.rep_title, reg.rep_first_name, reg.rep_last_name, "en")),
         ("Contact", f"{reg.contact_person}, {reg.phone}, {reg.email}"),
         ("Email confirmed", _when(reg.email_confirmed_at)),
     ]

@@ -25,20 +25,25 @@ from temporalio.client import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from core.action_delivery import Applied, Refused, deliver, payload_of
+from core.action_delivery import Applied, Refusal, deliver, payload_of
 from workflows import contracts as c
+from workflows.contracts import VatOnlyAnswer, vat_only_workflow_id
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 from workflows.starting import START_ONCE, registration_start
-from workflows.vat_only import VatOnlyAnswer, VatOnlyWorkflow, vat_only_workflow_id
+from workflows.vat_only import VatOnlyWorkflow
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 CALL_TIMEOUT = 15.0
 
 
-class TemporalUnavailable(RuntimeError):
-    """Temporal did not answer; the caller keeps the registration and says so."""
+class BridgeError(Exception):
+    """The root of what the bridge raises: Temporal silent, or the workflow's refusal."""
+
+
+class TemporalUnavailable(BridgeError):
+    """Temporal did not answer; the caller keeps what it stored and says so."""
 
 
 class UpdateNotConfirmed(TemporalUnavailable):
@@ -46,12 +51,10 @@ class UpdateNotConfirmed(TemporalUnavailable):
     (no worker had picked it up yet). Not a refusal: reload and see."""
 
 
-class DecisionRefused(RuntimeError):
-    """The workflow refused the message (wrong state, already decided, …).
-
-    `kind` is the refusal's ApplicationError type (workflows.contracts.REFUSED_*) when the
-    workflow gave one, `details` its details. The subclasses below are the refusals a view
-    words differently; `refusal()` maps the workflow's errors to them, here only."""
+class Refused(BridgeError):
+    """The workflow refused the message and nothing changed. `kind` is the workflow's
+    REFUSED_* type, `details` its details; a view tells the subclasses apart with
+    isinstance (refusal() maps the workflow's types to them, here only)."""
 
     def __init__(self, message: str, kind: str | None = None, details: tuple = ()) -> None:
         super().__init__(message)
@@ -59,25 +62,39 @@ class DecisionRefused(RuntimeError):
         self.details = details
 
 
-class AlreadyDecided(DecisionRefused):
+class AlreadyDecided(Refused):
+    """Another answer to the review came first; `decided_by` names its author."""
+
     @property
     def decided_by(self) -> str:
         return str(self.details[0]) if self.details else ""
 
 
-class NotAwaitingConfirmation(DecisionRefused):
+class NotInReview(Refused):
+    """The registration is not awaiting review (not yet, or no longer)."""
+
+
+class ChangesIncomplete(Refused):
+    """A request for changes without a known group or without a message."""
+
+
+class NoReason(Refused):
+    """A rejection without a reason."""
+
+
+class NotAwaitingConfirmation(Refused):
     """The confirmation window has ended (or the registration moved on)."""
 
 
-class NotAwaitingCorrection(DecisionRefused):
+class NotAwaitingCorrection(Refused):
     """No request for changes is open (answered, expired, or a newer round began)."""
 
 
-class CorrectionBeingChecked(DecisionRefused):
+class CorrectionBeingChecked(Refused):
     """A correction of this round is being checked with VIES; wait for its outcome."""
 
 
-class ResendCooldown(DecisionRefused):
+class ResendCooldown(Refused):
     """The confirmation email was sent a moment ago; `seconds` until it may be sent again."""
 
     def __init__(self, seconds: int) -> None:
@@ -85,18 +102,23 @@ class ResendCooldown(DecisionRefused):
         self.seconds = int(seconds)
 
 
-def refusal(err: Refused) -> DecisionRefused:
+REFUSALS: dict[str | None, type[Refused]] = {
+    c.REFUSED_ALREADY_DECIDED: AlreadyDecided,
+    c.REFUSED_NOT_IN_REVIEW: NotInReview,
+    c.REFUSED_CHANGES_INCOMPLETE: ChangesIncomplete,
+    c.REFUSED_NO_REASON: NoReason,
+    c.REFUSED_NOT_AWAITING_CONFIRMATION: NotAwaitingConfirmation,
+    c.REFUSED_NOT_AWAITING_CORRECTION: NotAwaitingCorrection,
+    c.REFUSED_CORRECTION_BEING_CHECKED: CorrectionBeingChecked,
+}
+
+
+def refusal(err: Refusal) -> Refused:
     """The workflow's refusal as the Python exception the views catch."""
     details = tuple(err.details)
     if err.kind == c.REFUSED_RESEND_COOLDOWN and details:
         return ResendCooldown(int(details[0]))
-    kinds: dict[str | None, type[DecisionRefused]] = {
-        c.REFUSED_ALREADY_DECIDED: AlreadyDecided,
-        c.REFUSED_NOT_AWAITING_CONFIRMATION: NotAwaitingConfirmation,
-        c.REFUSED_NOT_AWAITING_CORRECTION: NotAwaitingCorrection,
-        c.REFUSED_CORRECTION_BEING_CHECKED: CorrectionBeingChecked,
-    }
-    return kinds.get(err.kind, DecisionRefused)(err.reason, err.kind, details)
+    return REFUSALS.get(err.kind, Refused)(err.reason, err.kind, details)
 
 
 class TemporalBridge:
@@ -153,9 +175,9 @@ class TemporalBridge:
             return future.result(timeout + 5)
         except WorkflowUpdateRPCTimeoutOrCancelledError as err:
             raise UpdateNotConfirmed(str(err) or "update not confirmed in time") from err
+        except BridgeError:
+            raise
         except (RPCError, RuntimeError, OSError, TimeoutError) as err:
-            if isinstance(err, DecisionRefused | TemporalUnavailable):
-                raise
             if not future.done():
                 future.cancel()  # the loop itself is stuck: nothing will retrieve it
             raise TemporalUnavailable(str(err) or type(err).__name__) from err
@@ -276,13 +298,13 @@ class TemporalBridge:
         action_id: str,
         payload: dict,
         seconds: float | None = None,
-    ) -> Applied | Refused:
+    ) -> Applied | Refusal:
         """Deliver a stored person's action (webapp/actions.py) as its Update, the row's id
         as the Update id. TemporalUnavailable (UpdateNotConfirmed when it was sent but not
         answered in time) leaves it for the worker's sweep to deliver again."""
         wait = max(1.0, self.call_timeout - 1) if seconds is None else seconds
 
-        async def send() -> Applied | Refused:
+        async def send() -> Applied | Refusal:
             client = await self._get_client()
             return await deliver(
                 client,
@@ -304,12 +326,14 @@ class TemporalBridge:
     def decide(
         self, registration_id: str, decision: c.Decision, update_id: str
     ) -> c.DecisionResult:
-        return self._update(registration_id, c.UPDATE_DECIDE, decision, update_id)
+        return self._update(registration_id, c.UPDATE_DECIDE, decision, update_id, c.DecisionResult)
 
     def ask_for_changes(
         self, registration_id: str, request: c.ChangesRequest, update_id: str
     ) -> c.DecisionResult:
-        return self._update(registration_id, c.UPDATE_ASK_FOR_CHANGES, request, update_id)
+        return self._update(
+            registration_id, c.UPDATE_ASK_FOR_CHANGES, request, update_id, c.DecisionResult
+        )
 
     def submit_correction(
         self, registration_id: str, correction: c.CorrectionSubmitted, seconds: float
@@ -321,6 +345,7 @@ class TemporalBridge:
                 c.UPDATE_SUBMIT_CORRECTION,
                 correction,
                 f"correction-{correction.attempt_id}",
+                c.CorrectionOutcome,
                 seconds,
             )
         except UpdateNotConfirmed:
@@ -332,8 +357,9 @@ class TemporalBridge:
         kind: str,
         arg: object,
         update_id: str,
+        result_type: type[T],
         seconds: float | None = None,
-    ) -> Any:
+    ) -> T:
         outcome = self.deliver_action(
             registration_id=registration_id,
             kind=kind,
@@ -341,8 +367,9 @@ class TemporalBridge:
             payload=payload_of(arg),
             seconds=seconds,
         )
-        if isinstance(outcome, Refused):
+        if isinstance(outcome, Refusal):
             raise refusal(outcome)
+        assert isinstance(outcome.result, result_type)
         return outcome.result
 
     def ping(self) -> bool:

@@ -407,3 +407,18 @@ class OutboxMailJob:
     """Only the outbox row's id: recipient and content stay in the database."""
 
     outbox_id: str
+
+
+VAT_ONLY_WORKFLOW_NAME = "VatOnlyWorkflow"
+
+
+def vat_only_workflow_id(token: str) -> str:
+    return f"vat-only-{token}"
+
+
+@dataclass
+class VatOnlyAnswer:
+    """VatOnlyWorkflow's answer. None: VIES stayed unavailable (the web app shows the decoy,
+    as for a slow VIES)."""
+
+    result: VatCheckResult | None = None

@@ -8,7 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
-    from workflows.steps import MAIL_RETRY
+    from workflows.policies import MAIL_RETRY
 
 
 @workflow.defn(name=c.MAIL_WORKFLOW_NAME)

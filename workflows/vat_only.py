@@ -10,49 +10,24 @@ Deterministic: side effects only in the activity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows import contracts as c
-from workflows.registration import VIES_RETRY
+from workflows.effects import check_vat
 
-VAT_ONLY_WORKFLOW_NAME = "VatOnlyWorkflow"
 # Nobody waits for the answer longer than the web app's bounded wait (~8 s): retrying VIES
 # for a minute is plenty, then the workflow ends (unlike a registration's, nothing follows).
 VAT_ONLY_HORIZON = timedelta(seconds=60)
 
 
-def vat_only_workflow_id(token: str) -> str:
-    return f"vat-only-{token}"
-
-
-@dataclass
-class VatOnlyAnswer:
-    # None: VIES stayed unavailable (the web app shows the decoy, as for a slow VIES).
-    result: c.VatCheckResult | None = None
-
-
-@workflow.defn(name=VAT_ONLY_WORKFLOW_NAME)
+@workflow.defn(name=c.VAT_ONLY_WORKFLOW_NAME)
 class VatOnlyWorkflow:
     @workflow.run
-    async def run(self, req: c.VatCheckRequest) -> VatOnlyAnswer:
-        try:
-            result = await workflow.execute_activity(
-                c.ACTIVITY_CHECK_VAT,
-                req,
-                result_type=c.VatCheckResult,
-                start_to_close_timeout=timedelta(seconds=60),
-                schedule_to_close_timeout=VAT_ONLY_HORIZON,
-                retry_policy=VIES_RETRY,
-            )
-        except ActivityError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError) and cause.type == c.ERROR_VAT_FINAL:
-                # As RegistrationWorkflow._check_vat: a final refusal reads as "not valid".
-                return VatOnlyAnswer(c.VatCheckResult(valid=False, matches=False))
-            return VatOnlyAnswer(None)
-        return VatOnlyAnswer(result)
+    async def run(self, req: c.VatCheckRequest) -> c.VatOnlyAnswer:
+        # The registration's own VIES step: a final refusal reads as "not valid", VIES
+        # unavailable past the horizon as None (the web app then shows the decoy).
+        result = await check_vat(req, int(VAT_ONLY_HORIZON.total_seconds()))
+        return c.VatOnlyAnswer(result)

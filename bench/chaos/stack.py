@@ -67,6 +67,13 @@ class Stack:
             "REVIEW_SLA": "2d",
             "RESUME_SWEEP_INTERVAL": "20s",
             "METRICS_TOKEN": "chaos-metrics-token",
+            # Production refuses to start without a seller to print on invoices.
+            "INVOICE_SERIES": "CHAOS",
+            "SELLER_NAME": "AOS Portál Kft.",
+            "SELLER_ADDRESS": "1117 Budapest, Minta utca 1.",
+            "SELLER_VAT_NUMBER": "10537914-2-44",
+            "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
+            "SELLER_REGISTRATION_NUMBER": "01-09-000000",
             "LOG_FORMAT": "text",
             "WEB_CONCURRENCY": "2",
             "GUNICORN_THREADS": "8",

@@ -4,7 +4,9 @@ schema code do): a new model module is added here and nowhere else."""
 from core.models.actions import ACTION_KINDS, PersonAction
 from core.models.changes import ChangeRequest, CorrectionAttempt
 from core.models.drafts import RegistrationDraft
+from core.models.invoices import ExchangeRate, Invoice, InvoiceCounter, InvoiceLine
 from core.models.login_sessions import LoginSession
+from core.models.nav_reports import NavReport
 from core.models.pricing import PriceEntry
 from core.models.ratelimit import RateLimitHit
 from core.models.records import (
@@ -17,6 +19,7 @@ from core.models.records import (
     ViesFault,
     utcnow,
 )
+from core.models.recovery import RecoveryCode
 from core.models.support import OPEN_STATUSES, STATUSES, SupportMessage, SupportRequest
 
 __all__ = [
@@ -28,11 +31,17 @@ __all__ = [
     "AuditEntry",
     "ChangeRequest",
     "CorrectionAttempt",
+    "ExchangeRate",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LoginSession",
+    "NavReport",
     "OutboxMessage",
     "PersonAction",
     "PriceEntry",
     "RateLimitHit",
+    "RecoveryCode",
     "Registration",
     "RegistrationDraft",
     "SentEmail",

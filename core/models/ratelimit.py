@@ -1,4 +1,4 @@
-"""One accepted action of the rate limiter; the rules live in webapp/support/ratelimit.py."""
+"""One accepted action of the rate limiter; the rules live in webapp/ratelimit.py."""
 
 from __future__ import annotations
 

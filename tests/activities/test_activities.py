@@ -202,7 +202,7 @@ def test_with_a_requester_vat_the_consultation_number_is_kept(vies):
 
 
 def test_worker_says_clearly_when_smtp_is_unreachable(app_env, make_app, caplog):
-    from worker import check_smtp
+    from workerapp.checks import check_smtp
 
     app = make_app({**app_env, "MAIL_PORT": "1"})
     with caplog.at_level("ERROR", logger="aos.worker"):

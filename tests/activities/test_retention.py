@@ -15,6 +15,8 @@ from core.models import (
     ChangeRequest,
     CorrectionAttempt,
     LoginSession,
+    PersonAction,
+    RecoveryCode,
     Registration,
     SentEmail,
     SupportMessage,
@@ -201,6 +203,7 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
                 at=LONG_AGO, actor="peter@kovacs-auto.hu", action="password_reset", detail=""
             )
         )
+        session.add(RecoveryCode(account_id=account_id, code_hash="a" * 64))
     assert purge(app) == rc.PurgeResult(registrations=0, accounts=1)
     account = _get(app, Account, account_id)
     assert account.email.endswith("@erased.invalid") and account.password_hash == ""
@@ -214,6 +217,7 @@ def test_a_closed_account_past_the_period_is_erased_but_the_company_kept(app):
         assert [e.action for e in entries] == ["account.closed", "password_reset"]
         assert all("peter@" not in e.detail + e.actor for e in entries)
         assert session.scalars(select(LoginSession)).all() == []
+        assert session.scalars(select(RecoveryCode)).all() == []
         kept = session.scalars(select(SupportRequest)).one()
         assert (kept.reference, kept.name, kept.email, kept.phone) == ("S-0001", "", "", "")
         assert [(m.body, m.author_email) for m in kept.messages] == [("", "")]
@@ -261,3 +265,49 @@ def test_finished_help_requests_without_an_account_are_erased_after_the_period(a
         assert rows["S-OLD"].messages[0].body == ""
         assert rows["S-OPEN"].email == rows["S-NEW"].email == "eva@example.hu"
     assert purge(app).help_requests == 0
+
+
+def test_the_actions_of_an_erased_registration_keep_only_kind_time_and_outcome(app):
+    reg_id = "r" + "d" * 15
+    make_registration(
+        app,
+        id=reg_id,
+        status="REJECTED",
+        open_email=None,
+        created_at=LONG_AGO - timedelta(days=3),
+        updated_at=LONG_AGO,
+    )
+    with app.extensions["aos_sessions"].begin() as session:
+        email = session.get(Registration, reg_id).email
+        session.add(
+            PersonAction(
+                id="decide-1",
+                registration_id=reg_id,
+                kind="decide",
+                payload={"approve": False, "decided_by": "7", "reason": "Kovács Péter ..."},
+                actor="reviewer@aos.test",
+                received_at=LONG_AGO,
+                attempts=1,
+                applied_at=LONG_AGO,
+                result={"value": {"status": "REJECTED", "decided_by": "7"}},
+            )
+        )
+        session.add(
+            PersonAction(
+                id="confirm-1",
+                registration_id=reg_id,
+                kind="confirm_email",
+                payload={},
+                actor=email,
+                received_at=LONG_AGO,
+                attempts=3,
+                last_error="Temporal unavailable",
+            )
+        )
+    assert purge(app).registrations == 1
+    with app.extensions["aos_sessions"]() as session:
+        decided, confirm = (session.get(PersonAction, i) for i in ("decide-1", "confirm-1"))
+        assert (decided.kind, decided.payload, decided.result) == ("decide", {}, None)
+        assert decided.applied_at is not None and decided.actor == "reviewer@aos.test"
+        assert confirm.actor == "" and confirm.last_error is None
+        assert confirm.refusal_kind == "ERASED"  # never delivered without its payload

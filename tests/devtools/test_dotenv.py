@@ -163,6 +163,7 @@ def test_readme_commands_beside_make_run(tmp_path: Path) -> None:
         "AOS_DEV_TEMPORAL_PORT": free_port(),
         "AOS_DEV_TEMPORAL_UI_PORT": free_port(),
         "AOS_DEV_VIES_PORT": free_port(),
+        "AOS_DEV_MNB_PORT": free_port(),
     }
     env = {**CLEAN, "HOME": str(tmp_path), "WORKER_METRICS_ADDRESS": ""}
     env.update({name: str(port) for name, port in ports.items()})
@@ -181,7 +182,12 @@ def test_readme_commands_beside_make_run(tmp_path: Path) -> None:
         _wait_for_line(run, log, "AOS Portal is running", timeout=180)
         started = _descendants(run.pid)
         commands = " | ".join(_cmdline(pid) for pid in started)
-        for process in ("temporal server start-dev", "vies.standin", "devtools.mailcatcher"):
+        for process in (
+            "temporal server start-dev",
+            "vies.standin",
+            "invoicing.mnb_standin",
+            "devtools.mailcatcher",
+        ):
             assert process in commands
         assert "worker.py" in commands and "flask --app webapp run" in commands
         # honcho starts each Procfile process in its own process group.

@@ -19,7 +19,7 @@ from devtools.run import (
     setup_steps,
 )
 
-ALL = ["temporal", "vies", "mail", "worker", "web"]
+ALL = ["temporal", "vies", "stripe", "mnb", "nav", "mail", "worker", "web"]
 
 
 @pytest.fixture
@@ -69,6 +69,11 @@ def test_development_defaults(repo: Path, venv: Path) -> None:
         "TEMPORAL_TASK_QUEUE": "aos-registrations",
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "VIES_URL": "http://127.0.0.1:8089",
+        "STRIPE_API_BASE": "http://127.0.0.1:8090",
+        "STRIPE_SECRET_KEY": "sk_test_aos_development",
+        "STRIPE_WEBHOOK_SECRET": "whsec_aos_development",
+        "MNB_RATES_URL": "http://127.0.0.1:8092/arfolyamok.asmx",
+        "NAV_API_URL": "http://127.0.0.1:8091/invoiceService/v3",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": "1025",
         "MAIL_DEFAULT_SENDER": "AOS Portal <noreply@aos.local>",
@@ -120,6 +125,17 @@ def test_process_commands(repo: Path, venv: Path) -> None:
     assert expand(processes["vies"], env) == [
         python, "-m", "vies.standin", "--host", "127.0.0.1", "--port", "8089"
     ]  # fmt: skip
+    assert expand(processes["stripe"], env) == [
+        python, "-m", "payments.standin", "--host", "127.0.0.1", "--port", "8090",
+        "--webhook-url", "http://127.0.0.1:5000/payments/stripe/webhook",
+    ]  # fmt: skip
+    assert readiness(env, processes)["stripe"].http == "http://127.0.0.1:8090/_standin/health"
+    assert expand(processes["mnb"], env) == [
+        python, "-m", "invoicing.mnb_standin", "--host", "127.0.0.1", "--port", "8092"
+    ]  # fmt: skip
+    assert expand(processes["nav"], env) == [
+        python, "-m", "nav.standin", "--host", "127.0.0.1", "--port", "8091"
+    ]  # fmt: skip
     assert expand(processes["mail"], env) == [
         python, "-m", "devtools.mailcatcher", "--host", "127.0.0.1", "--port", "1025",
         "--dir", str(repo / "var" / "mail"),
@@ -152,7 +168,10 @@ def test_bare_honcho_start_gets_the_defaults(tmp_path: Path) -> None:
         ({"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": "2525"}, {"mail"}),
         ({"MAIL_SERVER": "smtp.example.com"}, {"mail"}),
         ({"VIES_URL": "https://ec.europa.eu/taxation_customs/vies/rest-api"}, {"vies"}),
+        ({"MNB_RATES_URL": "http://www.mnb.hu/arfolyamok.asmx"}, {"mnb"}),
+        ({"NAV_API_URL": "https://api.onlineszamla.nav.gov.hu/invoiceService/v3"}, {"nav"}),
         ({"TEMPORAL_ADDRESS": "temporal.internal:7233"}, {"temporal"}),
+        ({"STRIPE_API_BASE": "https://api.stripe.com"}, {"stripe"}),
         ({"CONFIRMATION_WINDOW": "2m", "REVIEW_SLA": "15m"}, set()),
         ({"DATABASE_URL": "postgresql+psycopg://aos@db/aos", "SECRET_KEY": "s3cret"}, set()),
     ],
@@ -220,6 +239,10 @@ def test_banner(repo: Path, venv: Path) -> None:
         "http://127.0.0.1:5000/dev/mailbox",
         "http://127.0.0.1:8233",
         "http://127.0.0.1:8089",
+        "Stripe stand-in",
+        "http://127.0.0.1:8090",
+        "http://127.0.0.1:8092/arfolyamok.asmx",
+        "http://127.0.0.1:8091/invoiceService/v3",
         "http://127.0.0.1:5000/admin/login",
         "admin@aos.local",
         "generated-pw-1",
@@ -234,3 +257,18 @@ def test_banner(repo: Path, venv: Path) -> None:
     text = banner(env, processes, "pw")
     assert "/dev/mailbox" not in text and "smtp.example.com:1025" in text
     assert "8233" not in text and "t:7233" in text
+
+
+def test_a_given_stripe_account_brings_its_own_keys(repo: Path, venv: Path) -> None:
+    env, processes = plan({"STRIPE_API_BASE": "https://api.stripe.com"}, repo, venv)
+    assert "stripe" not in processes
+    assert "STRIPE_SECRET_KEY" not in env and "STRIPE_WEBHOOK_SECRET" not in env
+    assert "Stripe API" in banner(env, processes, "pw")
+
+
+def test_ports_move_the_stripe_stand_in_and_its_webhooks(repo: Path, venv: Path) -> None:
+    env, processes = plan({"AOS_DEV_STRIPE_PORT": "18090", "PORT": "5050"}, repo, venv)
+    assert env["STRIPE_API_BASE"] == "http://127.0.0.1:18090"
+    assert expand(processes["stripe"], env)[-4:] == [
+        "--port", "18090", "--webhook-url", "http://127.0.0.1:5050/payments/stripe/webhook"
+    ]  # fmt: skip

@@ -65,7 +65,7 @@ class HoldInterceptor(client_interceptors.Interceptor, Interceptor):
 async def main() -> None:
     from core.db import make_engine, make_session_factory
     from core.production import startup_settings
-    from worker import build_worker
+    from workerapp.build import build_worker
 
     settings = startup_settings("aos-held-worker")
     engine = make_engine(settings.database_url)

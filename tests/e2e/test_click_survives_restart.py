@@ -41,6 +41,7 @@ from core.tokens import status_token
 from tests.conftest import make_env
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_auth import console_login, make_console_account
+from tests.webapp.test_admin_changes import _ask, _reviewer
 from tests.webapp.test_admin_decisions import APPLICANT
 from workflows import contracts as c
 
@@ -276,3 +277,87 @@ def test_a_confirmation_and_an_approval_survive_a_killed_temporal_and_worker(
     assert ids.count(decided.id) == 1
     shown = reviewer.get(f"{path}?lang=en").get_data(as_text=True)
     assert 'data-kind="decide" data-outcome="applied"' in shown
+
+
+def test_a_request_for_changes_and_a_correction_survive_a_killed_temporal_and_worker(
+    processes: Processes, make_app, mailbox, loop_thread
+) -> None:
+    address = processes.env["TEMPORAL_ADDRESS"]
+    app = make_app({**processes.env, "PUBLIC_BASE_URL": "http://aos.test"})
+    app.extensions["aos_temporal"].call_timeout = 4.0
+    processes.start_worker(hold=f"{c.UPDATE_ASK_FOR_CHANGES},{c.UPDATE_SUBMIT_CORRECTION}")
+    applicant = app.test_client()
+    assert submit(applicant, lang="en").status_code == 302
+    [mail] = mailbox.wait_for(APPLICANT)
+    confirm = re.search(r"http://aos\.test(/confirm/[\w.\-]+)", mail.text).group(1)
+    wait_for(lambda: _row(app).status == "AWAITING_EMAIL_CONFIRMATION", "the confirmation step")
+    applicant.post(confirm, data={"csrf_token": csrf_token(applicant, confirm)})
+    wait_for(lambda: _row(app).status == "AWAITING_REVIEW", "the review")
+    reg_id = _row(app).id
+
+    reviewer = _reviewer(app)
+    _ask(reviewer, reg_id, ["phone"], "Please give the workshop's phone number.")
+    assert processes.held(c.UPDATE_ASK_FOR_CHANGES)
+    told = reviewer.get(f"/admin/registrations/{reg_id}?lang=en").get_data(as_text=True)
+    assert "Your request for changes was received. It will be applied within a minute" in told
+    processes.kill_temporal()
+    processes.release(c.UPDATE_ASK_FOR_CHANGES)
+    processes.start_temporal(loop_thread)
+    assert _row(app).status == "AWAITING_REVIEW"  # not before the history has the request
+    _sweep_until_applied(app, loop_thread, address, c.UPDATE_ASK_FOR_CHANGES)
+    wait_for(lambda: _row(app).status == "CHANGES_REQUESTED", "the round in the record")
+    texts = [m.text for m in mailbox.wait_for(APPLICANT, 2)]
+    assert any("Please give the workshop's phone number." in text for text in texts)
+
+    token = status_token(app.config["SETTINGS"].secret_key, reg_id)
+    sent = _post_correction(applicant, token, phone="+36 30 765 4321")
+    assert processes.held(c.UPDATE_SUBMIT_CORRECTION)
+    assert sent.status_code == 202
+    assert _row(app).status == "CHANGES_REQUESTED"
+    processes.kill_worker()
+    processes.start_worker()
+    corrected = _sweep_until_applied(app, loop_thread, address, c.UPDATE_SUBMIT_CORRECTION)
+    assert corrected.result["value"]["accepted"] is True
+    wait_for(lambda: _row(app).status == "AWAITING_REVIEW", "back in review")
+    assert _row(app).phone == "+36 30 765 4321"
+    ids = _update_events(loop_thread, address, reg_id)
+    assert ids.count(corrected.id) == 1
+    assert len([i for i in ids if i.startswith("changes-")]) == 1
+
+
+def _post_correction(client, token: str, **values: str):  # type: ignore[no-untyped-def]
+    path = f"/changes/{token}"
+    return client.post(path, data={"csrf_token": csrf_token(client, path), **values})
+
+
+def test_a_rejection_survives_a_killed_worker(
+    processes: Processes, make_app, mailbox, loop_thread
+) -> None:
+    address = processes.env["TEMPORAL_ADDRESS"]
+    app = make_app({**processes.env, "PUBLIC_BASE_URL": "http://aos.test"})
+    app.extensions["aos_temporal"].call_timeout = 4.0
+    processes.start_worker(hold=c.UPDATE_DECIDE)
+    applicant = app.test_client()
+    assert submit(applicant, lang="en").status_code == 302
+    [mail] = mailbox.wait_for(APPLICANT)
+    wait_for(lambda: _row(app).status == "AWAITING_EMAIL_CONFIRMATION", "the confirmation step")
+    reg_id = _row(app).id
+    confirm = re.search(r"http://aos\.test(/confirm/[\w.\-]+)", mail.text).group(1)
+    applicant.post(confirm, data={"csrf_token": csrf_token(applicant, confirm)})
+    wait_for(lambda: _row(app).status == "AWAITING_REVIEW", "the review")
+    make_console_account(app, roles="reviewer")
+    reviewer = app.test_client()
+    console_login(reviewer, app)
+    path = f"/admin/registrations/{reg_id}"
+    page = reviewer.get(f"{path}?lang=en").get_data(as_text=True)
+    nonce = re.search(r'name="nonce" type="hidden" value="(\w+)"', page).group(1)
+    form = {"csrf_token": csrf_token(reviewer, path), "nonce": nonce, "action": "reject"}
+    reviewer.post(f"{path}/decision", data={**form, "reason": "Not an independent workshop."})
+    assert processes.held(c.UPDATE_DECIDE)
+    assert _row(app).status == "AWAITING_REVIEW"
+    processes.kill_worker()
+    processes.start_worker()
+    _sweep_until_applied(app, loop_thread, address, c.UPDATE_DECIDE)
+    wait_for(lambda: _row(app).status == "REJECTED", "the rejection in the record")
+    assert _row(app).rejection_reason == "Not an independent workshop."
+    assert _active_accounts(app) == []

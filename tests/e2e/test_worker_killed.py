@@ -37,7 +37,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from core.db import make_engine
 from core.models import Account, Registration, SentEmail
 from tests.conftest import Mailbox, make_env
-from tests.e2e.test_end_to_end import TOKEN, free_port, post_form, totp_code, wait_http
+from tests.e2e.test_end_to_end import TOKEN, enrol_from_page, free_port, post_form, wait_http
 from workflows import contracts as c
 
 REPO = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_a_worker_killed_between_any_two_steps_loses_nothing(
     admin.get("/?lang=en")
     enrol = post_form(admin, "/admin/login", {"email": ADMIN, "password": ADMIN_PASSWORD})
     assert str(enrol.url).endswith("/admin/login/enrol")
-    queue = post_form(admin, "/admin/login/enrol", {"code": totp_code(stack, ADMIN)})
+    queue = enrol_from_page(admin)
     assert queue.status_code == 200 and "/admin/" in str(queue.url)
 
     # Step 1, VIES: the worker checks the VAT number; its email attempt is refused.

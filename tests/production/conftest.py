@@ -26,6 +26,17 @@ APP_VARIABLES = (
 ).split()
 
 
+# The invoice settings production requires (core/production.py), a sample seller.
+SELLER = {
+    "INVOICE_SERIES": "AOS",
+    "SELLER_NAME": "AOS Portál Kft.",
+    "SELLER_ADDRESS": "1117 Budapest, Minta utca 1.",
+    "SELLER_VAT_NUMBER": "10537914-2-44",
+    "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
+    "SELLER_REGISTRATION_NUMBER": "01-09-000000",
+}
+
+
 def child_env(**values: str) -> dict[str, str]:
     """The environment of a child process: this one's, without the app's variables, plus
     `values`."""

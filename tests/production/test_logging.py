@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from core.config import ConfigError, load_settings
-from core.logging_setup import JsonFormatter, env_log_format
+from core.logging_setup import JsonFormatter, RedactSecretLinks, env_log_format, logging_dict
 
 BASE = {"SECRET_KEY": "k"}
 
@@ -58,6 +58,39 @@ def test_gunicorn_access_lines_carry_the_request() -> None:
     record.args = atoms
     data = json.loads(JsonFormatter().format(record))
     assert data["http"]["path"] == "/readyz" and data["http"]["status"] == "200"
+
+
+TOKEN = "IjI4MGI5MDJlZjljOTdjNWEi.3SifBDr7RmWYxeix9TtxLMONtWc"
+
+
+def test_no_log_line_carries_a_secret_links_token() -> None:
+    """Issue 24, finding 1a: gunicorn's access line (request line, path, Referer) and any
+    message naming a signed link keep the path, not the token."""
+    atoms = {
+        "h": "10.0.0.1",
+        "r": f"POST /status/{TOKEN}/resend HTTP/1.1",
+        "U": f"/password/reset/{TOKEN}",
+        "f": f"https://aos.test/confirm/{TOKEN}",
+        "s": "200",
+        "a": "x",
+    }
+    access = logging.LogRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, '%(h)s "%(r)s" %(s)s "%(f)s"', (), None
+    )
+    access.args = atoms
+    plain = _record("mailed %s", f"https://aos.test/changes/{TOKEN}")
+    restart = _record(f"opened /restart/{TOKEN}?lang=hu")
+    for record in (access, plain, restart):
+        assert RedactSecretLinks().filter(record)
+        for formatter in (JsonFormatter(), logging.Formatter("%(message)s")):
+            line = formatter.format(record)
+            assert TOKEN not in line and "…" in line, line
+    assert (
+        access.getMessage()
+        == '10.0.0.1 "POST /status/…/resend HTTP/1.1" 200 "https://aos.test/confirm/…"'
+    )
+    for fmt in ("json", "text"):
+        assert logging_dict(fmt)["handlers"]["console"]["filters"] == ["secret_links"]
 
 
 @pytest.mark.parametrize(

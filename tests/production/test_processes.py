@@ -26,9 +26,9 @@ from temporalio.client import Client
 from core.db import make_engine
 from core.models import Registration
 from tests.conftest import make_env
-from tests.production.conftest import BIN, REPO, child_env, free_port, wait_http
+from tests.production.conftest import BIN, REPO, SELLER, child_env, free_port, wait_http
 from tests.webapp.conftest import VALID_FORM
-from worker import GRACEFUL_SHUTDOWN
+from workerapp.build import GRACEFUL_SHUTDOWN
 from workflows import contracts as c
 
 METRICS_TOKEN = "metrics-token-for-the-process-tests"
@@ -119,6 +119,7 @@ def system(clean_db, mailbox, vies, temporal_address, tmp_path):  # type: ignore
             AOS_ALLOW_LOCAL_VIES="1",
             LOG_FORMAT="json",
             METRICS_TOKEN=METRICS_TOKEN,
+            **SELLER,
         )
     )
     running = System(env, tmp_path)

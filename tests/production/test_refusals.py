@@ -10,7 +10,7 @@ import pytest
 
 from core.config import load_settings
 from core.production import ProductionRefused, problems
-from tests.production.conftest import BIN, REPO, child_env
+from tests.production.conftest import BIN, REPO, SELLER, child_env
 from webapp import create_app
 
 EU_VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
@@ -19,6 +19,9 @@ SAFE = {
     "DATABASE_URL": "postgresql+psycopg://aos:pw@db.internal:5432/aos",
     "VIES_URL": EU_VIES,
     "METRICS_TOKEN": "a-metrics-token",
+    "STRIPE_SECRET_KEY": "sk_live_a-production-key",
+    "STRIPE_WEBHOOK_SECRET": "whsec_a-production-secret",
+    **SELLER,
 }
 
 
@@ -94,6 +97,9 @@ CASES = {
     "requester VAT": ({"VIES_REQUESTER_VAT": "HU12345670"}, "VIES_REQUESTER_VAT"),
     "short SECRET_KEY": ({"SECRET_KEY": "x" * 31}, "shorter than 32 characters"),
     "open /metrics": ({"METRICS_TOKEN": ""}, "METRICS_TOKEN is not set"),
+    "Stripe stand-in": ({"STRIPE_API_BASE": "http://127.0.0.1:8090"}, "local Stripe stand-in"),
+    "no Stripe key": ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY is not set"),
+    "no webhook secret": ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET is not set"),
 }
 COMMANDS = {
     "worker": [sys.executable, "worker.py"],
@@ -134,7 +140,12 @@ def test_secrets_are_not_in_the_settings_repr() -> None:
         MAIL_PASSWORD="mail-pw-value",
         METRICS_TOKEN="metrics-token-value",
         DATABASE_URL="postgresql+psycopg://aos:db-pw-value@db:5432/aos",
+        STRIPE_SECRET_KEY="sk_live_key-value",
+        STRIPE_WEBHOOK_SECRET="whsec_secret-value",
     )
     shown = repr(settings)
-    for secret in ("s3cret-key-value", "mail-pw-value", "metrics-token-value", "db-pw-value"):
+    for secret in (
+        "s3cret-key-value", "mail-pw-value", "metrics-token-value", "db-pw-value",
+        "sk_live_key-value", "whsec_secret-value",
+    ):  # fmt: skip
         assert secret not in shown

@@ -69,3 +69,19 @@ def test_normalize_vat_invalid(country: str, raw: str, reason: str) -> None:
         normalize_vat(country, raw)
     assert caught.value.reason == reason
     assert isinstance(caught.value, ValueError)
+
+
+def test_the_hungarian_adoszam_gives_its_kozossegi_adoszam() -> None:
+    """12345676-2-41: the törzsszám (its check digit verified), the áfa code, the county."""
+    from vies.vatnumber import InvalidVatNumber, normalize_vat
+
+    for typed in ("12345676-2-41", "12345676241", "1234 5676 2 41", "HU12345676"):
+        assert normalize_vat("HU", typed) == "12345676"
+    for typed, reason in (("12345677-2-41", "checksum"), ("12345676-7-41", "format"),
+                          ("12345676-2-99", "format")):  # fmt: skip
+        try:
+            normalize_vat("HU", typed)
+        except InvalidVatNumber as err:
+            assert err.reason == reason, typed
+        else:
+            raise AssertionError(f"{typed} accepted")

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEMPORAL_CLI
 from tests.looptools import LoopThread
-from worker import build_worker
+from workerapp.build import build_worker
 
 CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'

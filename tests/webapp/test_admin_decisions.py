@@ -15,7 +15,7 @@ from temporalio.client import Client
 from core.models import Account, AuditEntry, Registration
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_auth import console_login, make_console_account
-from webapp.temporal_bridge import DecisionRefused
+from webapp.temporal_bridge import Refused
 from workflows import contracts as c
 
 APPLICANT = "peter@kovacs-auto.hu"
@@ -68,7 +68,7 @@ def test_two_concurrent_approvals_exactly_one_wins(web, mailbox):
         start.wait()
         try:
             results[i] = bridge.decide(reg.id, decision, update_id=f"race-{i}")
-        except DecisionRefused as err:
+        except Refused as err:
             results[i] = err
 
     threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
@@ -77,7 +77,7 @@ def test_two_concurrent_approvals_exactly_one_wins(web, mailbox):
     for thread in threads:
         thread.join(30)
     won = [r for r in results if isinstance(r, c.DecisionResult)]
-    lost = [r for r in results if isinstance(r, DecisionRefused)]
+    lost = [r for r in results if isinstance(r, Refused)]
     assert len(won) == 1 and len(lost) == 1, results
     assert won[0].status == "APPROVED"
     winner = next(a for a in admins if str(a.id) == won[0].decided_by)
@@ -114,7 +114,10 @@ def test_the_console_says_clearly_when_someone_else_decided_first(web, mailbox):
     ]
     anna.post(f"{path}/decision", data={**forms[0], "action": "approve"})
     assert "Decision recorded" in anna.get(path).get_data(as_text=True)
-    bela.post(f"{path}/decision", data={**forms[1], "action": "reject", "reason_code": "duplicate"})
+    bela.post(
+        f"{path}/decision",
+        data={**forms[1], "action": "reject", "reason_code": "duplicate", "confirmed": "yes"},
+    )
     page = bela.get(path).get_data(as_text=True)
     assert "no longer waiting for review" in page or "decided this registration first" in page
     assert "Nothing was changed" in page or "nothing was changed" in page
@@ -136,6 +139,7 @@ def test_a_rejection_reason_reaches_the_applicant(web, mailbox):
         admin,
         reg.id,
         action="reject",
+        confirmed="yes",  # the second click, on the confirmation page
         reason_code="not_independent",
         reason="Your company is listed as an authorised BMW dealer.",
     )

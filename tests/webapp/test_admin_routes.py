@@ -42,6 +42,7 @@ ROUTES = [
     ("GET", "/admin/accounts", REDIRECT_LOGIN, REDIRECT_LOGIN, FORBIDDEN, OK),
     ("POST", "/admin/accounts/{account}/disable", FORBIDDEN, FORBIDDEN, FORBIDDEN, 302),
     ("POST", "/admin/accounts/{account}/enable", FORBIDDEN, FORBIDDEN, FORBIDDEN, 302),
+    ("POST", "/admin/accounts/{account}/two-step-reset", FORBIDDEN, FORBIDDEN, FORBIDDEN, 302),
 ]
 VISITORS = ("anonymous", "applicant", "reviewer", "support")
 
@@ -158,6 +159,7 @@ def test_every_change_is_a_post_with_a_csrf_token(app):
         ("reviewer", f"/admin/registrations/{REG_ID}/decision"),
         ("support", f"/admin/accounts/{account_id}/disable"),
         ("support", f"/admin/accounts/{account_id}/enable"),
+        ("support", f"/admin/accounts/{account_id}/two-step-reset"),
     ):
         client = visitor(app, who)
         assert client.get(path).status_code == 405

@@ -106,10 +106,11 @@ def test_bad_input_is_shown_with_what_was_typed(web, mailbox):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Kérjük, a telefonszámot országkóddal együtt adja meg" in page
+    assert "Kérjük, a telefonszámot belföldi formában (pl. 06 20 123 4567)" in page
     assert "Kérjük, töltse ki ezt a mezőt." in page
     assert _input_value(page, "phone") == "1234"
     assert _input_value(page, "rep_first_name") == "Péter"
+    assert page.index(">Vezetéknév</label>") < page.index(">Keresztnév</label>")  # family first
     assert 'aria-invalid="true"' in page
     # Nothing went to the workflow; the record is unchanged.
     assert _attempts(web) == []
@@ -142,7 +143,12 @@ def test_an_accepted_correction_goes_back_to_review_with_the_new_values(web, mai
     assert attempt.outcome == "accepted"
 
     status = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
-    assert "Changes sent, waiting for review" in status
+    # The stepper: the round of changes done, the review of them now.
+    assert _stages(status)[-3:] == [
+        ("changes", "done", "Your changes (round 1)"),
+        ("review", "current", "Review of your changes"),
+        ("activation", "todo", "Account activation"),
+    ]
     assert "Your changes have reached our administrators." in status
     # The round is answered: the page says so, and a second sending changes nothing.
     again = _post(client, token, phone="+36 1 234 5678")
@@ -165,8 +171,20 @@ def test_an_accepted_correction_goes_back_to_review_with_the_new_values(web, mai
     assert _post(client, token, contact_person="Kovács Anna").status_code == 200
     assert _wait(web, "AWAITING_REVIEW").contact_person == "Kovács Anna"
     steps = client.get(f"/status/{token}?lang=en").get_data(as_text=True)
-    assert steps.count("<span>Changes requested</span>") == 2
-    assert steps.count("<span>Changes sent, waiting for review</span>") == 2
+    assert [(kind, state) for kind, state, _label in _stages(steps)] == [
+        ("vat", "done"), ("email", "done"), ("review", "done"), ("changes", "done"),
+        ("review", "done"), ("changes", "done"), ("review", "current"), ("activation", "todo"),
+    ]  # fmt: skip
+    assert "Your changes (round 2)" in steps
+
+
+def _stages(page: str) -> list[tuple[str, str, str]]:
+    """The status page's stepper: (stage, state, label) in order."""
+    return re.findall(
+        r'data-stage="(\w+)" data-state="(\w+)".*?<span class="stage-label">([^<]+)</span>',
+        page,
+        re.S,
+    )
 
 
 def test_a_company_name_vies_does_not_confirm_shows_the_mismatch_and_the_round_stays_open(
@@ -178,7 +196,8 @@ def test_a_company_name_vies_does_not_confirm_shows_the_mismatch_and_the_round_s
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Your company data do not match the VAT registration" in page
-    assert f'<strong class="registered">{HU_NAME}</strong>' in html.unescape(page)
+    shown = re.search(r'<strong class="registered">(.*?)</strong>', html.unescape(page), re.S)
+    assert re.sub(r"<[^>]+>", "", shown.group(1)) == HU_NAME  # its differing letters marked
     assert _input_value(page, "company_name") == "Kovács Autójavító Kft."
     [attempt] = _attempts(web)
     assert attempt.outcome == "vat_mismatch"

@@ -17,7 +17,7 @@ from core.models import AuditEntry
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import console_login, make_console_account
 from tests.webapp.test_admin_decisions import _wait_status, in_review
-from worker import build_worker
+from workerapp.build import build_worker
 
 
 def _own_worker(loop_thread, app):  # type: ignore[no-untyped-def]

@@ -81,7 +81,7 @@ def test_every_registration_email_in_both_languages(app, registration, kind):
 
 def test_deadline_is_in_budapest_time_and_the_locale_format(app, registration):
     assert "2026. november 26. 14:03" in _render(app, "confirmation", registration, "hu").text
-    assert "26 Nov 2026 14:03" in _render(app, "confirmation", registration, "en").text
+    assert "26 November 2026 14:03" in _render(app, "confirmation", registration, "en").text
 
 
 @pytest.mark.parametrize("kind", ["already_registered", "password_reset_unknown"])

@@ -16,6 +16,7 @@ from tests.webapp.test_portal import (
     log_in,
     make_applicant,
 )
+from tests.webapp.test_sec_export import confirm_identity
 from tests.workflows.helpers import add_corrected_round
 
 
@@ -42,6 +43,12 @@ def test_download_my_data_has_the_registration_and_no_secrets(app: Flask) -> Non
     page = client.get("/portal/account?lang=en").get_data(as_text=True)
     assert "Download my data" in page and "Close my account" in page
 
+    # Finding 1b of issue 24: the password again first, then the file.
+    asked = client.get("/portal/account/my-data")
+    assert asked.status_code == 302 and asked.headers["Location"].startswith(
+        "/portal/account/confirm?next=/portal/account/my-data"
+    )
+    confirm_identity(client)
     response = client.get("/portal/account/my-data")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -67,7 +74,9 @@ def test_download_my_data_has_the_rounds_of_changes(app: Flask) -> None:
     add_corrected_round(
         app, reg_id, "Your phone number has a digit missing.", datetime(2026, 12, 8, tzinfo=UTC)
     )
-    data = applicant_client(app, WORKSHOP).get("/portal/account/my-data").get_json()
+    client = applicant_client(app, WORKSHOP)
+    confirm_identity(client)
+    data = client.get("/portal/account/my-data").get_json()
     [asked] = data["change_requests"]
     assert asked["message"] == "Your phone number has a digit missing."
     assert asked["before"] == {"phone": "+36 1 234 567"}

@@ -15,8 +15,10 @@ def _count(app) -> int:  # type: ignore[no-untyped-def]
 
 def test_english_form_has_the_stable_labels_and_button(client):
     page = client.get("/register/one-page?lang=en").get_data(as_text=True)
+    # The user type is a group of two radio buttons: its label is the group's legend.
+    assert ">User type</legend>" in page
+    assert page.count('type="radio" name="user_type"') == 2 or page.count('name="user_type"') == 2
     for label in (
-        "User type",
         "Country",
         "Company name",
         "VAT number",

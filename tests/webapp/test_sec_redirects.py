@@ -9,7 +9,7 @@ import pytest
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_admin_auth import make_console_account, next_code
 from tests.webapp.test_portal import WORKSHOP, make_applicant
-from webapp.auth.session import is_local_path
+from webapp.sessions import is_local_path
 
 # Known open-redirect bypasses (after the query string's one decoding).
 BYPASSES = [

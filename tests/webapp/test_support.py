@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core.models import AuditEntry, OutboxMessage, SupportMessage, SupportRequest
+from core.models import Account, AuditEntry, OutboxMessage, SupportMessage, SupportRequest
 from tests.webapp.conftest import csrf_token
 from tests.webapp.test_portal import (
     MOTORCYCLE,
@@ -32,9 +32,20 @@ LOGIN_PROBLEM = {
 }
 
 
+def desk_reads(app, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The support desk's address is a console account reading `language`."""
+    with app.extensions["aos_sessions"].begin() as session:
+        session.add(
+            Account(
+                email=SUPPORT, role="admin", roles="support", language=language, password_hash="!"
+            )
+        )
+
+
 @pytest.fixture
 def web(web_env, running_worker, make_app):  # type: ignore[no-untyped-def]
     app = make_app({**web_env, "SUPPORT_EMAIL": SUPPORT})
+    desk_reads(app, "en")  # most tests read the desk's notices in English
     running_worker(app)
     return app
 
@@ -62,7 +73,7 @@ def test_help_is_public_and_lists_the_topics(client):
 
 def test_topics_questions_and_choices_are_shown_in_the_readers_language(client):
     hungarian = client.get("/help/?lang=hu").get_data(as_text=True)
-    assert "Regisztráció" in hungarian and "az adószám-ellenőrzéssel" in hungarian
+    assert "Regisztráció" in hungarian and "a közösségi adószám ellenőrzésével" in hungarian
     assert "Bejelentkezés és jelszó" in hungarian
     technical = client.get("/help/new/technical?lang=hu").get_data(as_text=True)
     assert "Járműkategória" in technical and "Motorkerékpárok (BMW Motorrad)" in technical
@@ -76,14 +87,33 @@ def test_topics_questions_and_choices_are_shown_in_the_readers_language(client):
     assert "Not about one product" in english and "Cars (BMW, MINI): One hour" in english
 
 
-def test_a_request_in_hungarian_is_confirmed_in_hungarian_and_noticed_in_english(web, mailbox):
+def test_a_request_in_hungarian_is_confirmed_in_hungarian_and_noticed_in_the_desks_language(
+    web, mailbox
+):
     client = web.test_client()
     assert send(client, "login", lang="hu", **LOGIN_PROBLEM).status_code == 302
     [confirmation] = mailbox.wait_for("anna@szoke-gumi.hu")
     assert "Téma: Bejelentkezés és jelszó" in confirmation.text
     [notice] = mailbox.wait_for(SUPPORT)
-    assert notice.subject.endswith(": Login and password")
+    assert notice.subject.endswith(": Login and password")  # the desk's account reads English
     assert "The problem: My email address or password is not accepted" in notice.text
+
+
+def test_the_desks_notice_is_hungarian_when_its_account_reads_hungarian(
+    web_env, running_worker, make_app, mailbox
+):  # type: ignore[no-untyped-def]
+    app = make_app({**web_env, "SUPPORT_EMAIL": SUPPORT})
+    desk_reads(app, "hu")
+    running_worker(app)
+    assert send(app.test_client(), "login", lang="en", **LOGIN_PROBLEM).status_code == 302
+    [notice] = mailbox.wait_for(SUPPORT)
+    assert notice.subject.endswith(": Bejelentkezés és jelszó")
+    assert (
+        "A probléma: A rendszer nem fogadja el az e-mail-címemet vagy a jelszavamat" in notice.text
+    )
+    # Help answers and notices end with their own footer, not the registration's.
+    assert "A regisztrációval kapcsolatos" not in notice.text
+    assert "Ezt az e-mailt az AOS-portál küldte az ügyfélszolgálatnak." in notice.text
 
 
 def test_a_request_from_submission_to_closed_with_its_emails(web, mailbox):
@@ -245,7 +275,7 @@ def test_the_rate_limit_window_slides(app):
     from datetime import UTC, datetime, timedelta
 
     from core.models import RateLimitHit
-    from webapp.support.ratelimit import allow, key_hash
+    from webapp.ratelimit import allow, key_hash
 
     secret = app.config["SETTINGS"].secret_key
     checks = [("support-ip", "192.0.2.1", 2)]

@@ -115,7 +115,8 @@ def test_mismatch_goes_back_to_the_company_step_and_adopts_the_registered_data(w
     assert sent.headers["Location"] == "/register/company"
     page = client.get("/register/company?lang=en").get_data(as_text=True)
     assert "Registered in VIES" in page and "Use the registered data" in page
-    assert "Kovács és Társa Autójavító Kft." in page
+    # VIES's spelling, its differing letters marked.
+    assert "Kovács és Társa Autójavító Kft." in re.sub(r"<[^>]+>", "", page)
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     client.post("/register/company/adopt", data={"csrf_token": token})

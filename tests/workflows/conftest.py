@@ -10,7 +10,7 @@ from temporalio.worker import Worker
 from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEST_SERVER
 from tests.workflows.helpers import STARTED
-from worker import build_worker
+from workerapp.build import build_worker
 
 
 async def _start_test_server(attempts: int = 3) -> WorkflowEnvironment:

@@ -43,7 +43,7 @@ from tests.workflows.helpers import (
 )
 from vies.standin import serve_in_thread
 from webapp import create_app
-from worker import build_worker
+from workerapp.build import build_worker
 from workflows import contracts as c
 
 HISTORIES = Path(__file__).with_name("histories")

@@ -157,7 +157,7 @@ async def test_correction_in_time_goes_back_to_review_and_is_approved(
     assert round_1.corrected_at is not None and round_1.expired_at is None
     await asyncio.to_thread(mailbox.wait_for, REVIEWERS, 2)  # review requested, then corrected
     assert any(
-        m.subject == "Corrected AOS registration to review" for m in mailbox.messages(REVIEWERS)
+        m.subject == "Javított AOS-regisztráció vár döntésre" for m in mailbox.messages(REVIEWERS)
     )
 
     result = await handle.execute_update(

@@ -9,7 +9,7 @@ from datetime import timedelta
 from devtools.mailcatcher import list_messages, start_catcher
 from tests.conftest import make_env
 from tests.workflows.helpers import make_registration, start, wait_for_status
-from worker import build_worker
+from workerapp.build import build_worker
 from workflows import contracts as c
 
 

@@ -15,6 +15,7 @@ from temporalio.workflow import NondeterminismError
 
 from tests.workflows.record_histories import HISTORIES, SCENARIOS
 from workflows import contracts as c
+from workflows.effects import Effects
 from workflows.mail import OutboxMailWorkflow
 from workflows.registration import RegistrationWorkflow
 
@@ -36,23 +37,29 @@ async def test_recorded_history_replays(name: str) -> None:
     assert result.replay_failure is None, f"{name}: {result.replay_failure}"
 
 
+class _ReviewMailFirst(Effects):
+    async def enter(self, status: c.Status, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
+        if status == c.Status.AWAITING_REVIEW:
+            await Effects.email(self, c.EmailKind.REVIEW_REQUESTED)
+        await super().enter(status, **kwargs)
+
+    async def email(self, kind: c.EmailKind, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
+        if kind != c.EmailKind.REVIEW_REQUESTED:  # already queued, above
+            await super().email(kind, **kwargs)
+
+
 @workflow.defn(name=c.WORKFLOW_NAME)
 class ReviewMailBeforeRecord(RegistrationWorkflow):
     """A deliberately altered copy: the reviewers' email is queued before the record of
     AWAITING_REVIEW is written instead of after it. Two steps swapped, no patch."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._fx = _ReviewMailFirst(self._state)
+
     @workflow.run
     async def run(self, reg: c.RegistrationInput) -> str:
         return await super().run(reg)
-
-    async def _enter(self, status: c.Status, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
-        if status == c.Status.AWAITING_REVIEW:
-            await RegistrationWorkflow._email(self, c.EmailKind.REVIEW_REQUESTED)
-        await super()._enter(status, **kwargs)
-
-    async def _email(self, kind: c.EmailKind, **kwargs) -> None:  # type: ignore[no-untyped-def,override]
-        if kind != c.EmailKind.REVIEW_REQUESTED:  # already queued, above
-            await super()._email(kind, **kwargs)
 
 
 async def test_a_reordered_step_fails_replay() -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from core.models import OutboxMessage, Registration
 from tests.workflows.helpers import HU_CITY, HU_NAME, HU_POSTCODE, HU_STREET, HU_VAT
 from workflows import contracts as c
-from workflows.vat_only import VatOnlyAnswer, VatOnlyWorkflow, vat_only_workflow_id
+from workflows.contracts import VatOnlyAnswer, vat_only_workflow_id
+from workflows.vat_only import VatOnlyWorkflow
 
 
 def _request(**changes: str) -> c.VatCheckRequest:

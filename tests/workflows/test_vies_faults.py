@@ -18,7 +18,7 @@ from core.models import Registration, ViesFault
 from core.temporal_setup import ensure_search_attributes
 from tests.conftest import TEST_SERVER
 from tests.workflows.helpers import make_registration, start, wait_for_status
-from worker import build_worker
+from workerapp.build import build_worker
 from workflows import contracts as c
 
 

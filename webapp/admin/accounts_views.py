@@ -1,4 +1,5 @@
-"""Applicant accounts: list, disable (ends its sessions at once), re-enable."""
+"""Applicant accounts: list, disable (ends its sessions at once), re-enable, reset a lost
+authenticator (audited; SECURITY.md says what support checks first)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from webapp.admin.blueprint import bp
 from webapp.admin.detail_views import audit_label
 from webapp.admin.forms import ActionForm
 from webapp.admin.queue_views import user_type_label
-from webapp.auth.session import current, role_required
+from webapp.auth import service as auth_service
 from webapp.database import db
+from webapp.sessions import current, role_required
 
 LIMIT = 200
 
@@ -68,3 +70,24 @@ def disable_account(account_id: int) -> Response:
 @role_required("support")
 def enable_account(account_id: int) -> Response:
     return _change(account_id, enable=True)
+
+
+@bp.post("/accounts/<int:account_id>/two-step-reset")
+@role_required("support")
+def reset_two_step(account_id: int) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    account = db().get(Account, account_id)
+    if account is None or account.role != "applicant":
+        abort(404)
+    admin = current("admin")
+    assert admin is not None
+    if account.totp_enrolled_at is not None:
+        auth_service.reset_two_step(db(), account, admin.email)
+        message = _(
+            "Two-step login of %(email)s is off and its sessions have ended; the next login "
+            "is with the password alone.",
+            email=account.email,
+        )
+        flash(message, "success")
+    return redirect(url_for("admin.accounts", **request.args))

@@ -10,17 +10,21 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from core.formatting import format_deadline
+from core.local_time import format_local
 from core.models import Account
 from webapp.admin import service, totp
 from webapp.admin.blueprint import bp
+from webapp.auth import enrolment
 from webapp.auth.login_steps import (
     PageResult,
     code_step,
     next_args,
     password_step,
 )
-from webapp.auth.session import (
+from webapp.database import db
+from webapp.forms import CodeForm
+from webapp.i18n import current_language
+from webapp.sessions import (
     begin_second_factor,
     cancel_second_factor,
     complete_second_factor,
@@ -28,15 +32,12 @@ from webapp.auth.session import (
     pending_second_factor,
     safe_next,
 )
-from webapp.database import db
-from webapp.forms import CodeForm
-from webapp.i18n import current_language
 
 
 def _locked_message(until: datetime) -> str:
     return _(
         "Too many wrong codes. You can log in again after %(time)s.",
-        time=format_deadline(until, current_language()),
+        time=format_local(until, current_language()),
     )
 
 
@@ -83,22 +84,36 @@ def _accept(account: Account, code: str) -> Response | str:
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 def enrol() -> Response:
+    """The first login's authenticator: a fresh secret on every opening of the page, kept
+    in this browser's session and stored only with the first right code
+    (webapp/auth/enrolment.py)."""
     account = _pending_or_login()
     if isinstance(account, Response):
         return account
     if account.totp_enrolled_at is not None:
         return redirect(url_for("admin.code", **next_args()))
-    shown = totp.enrolment(db(), account)
     form = CodeForm()
+    shown = enrolment.shown_again("admin", account)
     error = None
-    if form.validate_on_submit():
-        result = _accept(account, form.code.data)
-        if isinstance(result, Response):
-            return result
-        error = result
+    if not form.is_submitted() or shown is None:  # a GET: nothing is stored
+        form, shown = CodeForm(formdata=None), enrolment.fresh_secret("admin", account)
+    elif form.validate():
+        if enrolment.confirm(db(), "admin", account, form.code.data):
+            service.enrolled(db(), account)
+            complete_second_factor(account)
+            return redirect(safe_next(url_for("admin.queue")))
+        until = totp.locked_until(account)
+        if until is not None:
+            cancel_second_factor()
+            flash(_locked_message(until), "error")
+            return redirect(url_for("admin.login"))
+        left = totp.MAX_FAILURES - (account.totp_failures or 0)
+        error = _(
+            "This code is not correct, or it was used already. Tries left: %(left)d.", left=left
+        )
     page = make_response(
         render_template("admin/enrol.html", form=form, error=error, **shown),
-        401 if error else 200,
+        401 if error else (400 if form.errors else 200),
     )
     page.headers["Cache-Control"] = "no-store"  # the page shows the secret
     return page

@@ -9,10 +9,11 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.formatting import PORTAL_TZ, as_utc, format_deadline
+from core.formatting import as_utc, format_ago
+from core.local_time import format_local
 from core.models import Account
-from webapp.auth.session import current
 from webapp.i18n import current_language
+from webapp.sessions import current
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -49,25 +50,29 @@ def format_duration(seconds: float) -> str:
     return _("%(minutes)d min", minutes=minutes)
 
 
+@bp.app_context_processor
+def _console_nav() -> dict[str, Any]:
+    # Console pages of other blueprints (help requests, prices) draw the same bar.
+    return {"console_nav_sections": sections}
+
+
 @bp.context_processor
 def _console_globals() -> dict[str, Any]:
     language = current_language()
 
-    def when(moment: datetime | None) -> str:
-        return format_deadline(moment, language) if moment else "—"
-
-    def exact(moment: datetime) -> str:
-        # Timeline steps often fall in the same minute: seconds keep them apart.
-        local = as_utc(moment).astimezone(PORTAL_TZ)
-        return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
+    def when(moment: datetime | str | None) -> str:
+        return format_local(moment, language)
 
     account = current("admin")
     return {
         "console_account": account,
         "console_sections": sections(account),
         "when": when,
-        "exact": exact,
+        # The timeline once wrote seconds and a zone; now one form on every console page.
+        "exact": when,
         "duration": format_duration,
+        # „az imént”, „5 perce”: never „0 perc ezelőtt” (docs/hu-style.md).
+        "ago": lambda seconds: format_ago(seconds, language),
         "now": datetime.now(UTC),
         "as_utc": as_utc,
     }

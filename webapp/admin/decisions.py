@@ -18,14 +18,16 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from core.action_delivery import Refused, stored_result
+from core.action_delivery import Refusal, stored_result
 from core.emails import translations
 from core.models import Account, PersonAction, Registration
 from webapp import actions
 from webapp.admin.service import audit
 from webapp.temporal_bridge import (
     AlreadyDecided,
-    DecisionRefused,
+    ChangesIncomplete,
+    NotInReview,
+    Refused,
     TemporalBridge,
     TemporalUnavailable,
     refusal,
@@ -177,7 +179,7 @@ def _answer(
     """Store the answer (webapp/actions.py: the same form sent twice is one row), then
     deliver it; Temporal silent: it is received, and the worker's sweep delivers it."""
     if not reg.workflow_started:
-        err = DecisionRefused(
+        err = NotInReview(
             f"Registration is not awaiting review: {reg.status}", c.REFUSED_NOT_IN_REVIEW
         )
         audit(db, admin.email, "registration.decision_refused", f"{what}: {err}", reg.id)
@@ -196,10 +198,10 @@ def _answer(
         if row.applied_at is not None:  # this very form was applied before
             result = stored_result(kind, row.result)
         elif row.refused_at is not None:
-            raise refusal(Refused(row.refusal_kind, row.refusal_reason or "", _details(row)))
+            raise refusal(Refusal(row.refusal_kind, row.refusal_reason or "", _details(row)))
         else:
             result = actions.deliver(db, bridge, row)
-    except DecisionRefused as err:
+    except Refused as err:
         refused = _refusal(db, err, admin, changes, _)
         if refused.outcome != Outcome.DECIDED_BEFORE_BY_YOU:  # a repeated click is no news
             audit(db, admin.email, "registration.decision_refused", f"{what}: {err}", reg.id)
@@ -226,13 +228,13 @@ def _answer(
 
 
 def _refusal(
-    db: Session, err: DecisionRefused, admin: Account, changes: bool, _: Gettext
+    db: Session, err: Refused, admin: Account, changes: bool, _: Gettext
 ) -> DecisionOutcome:
     # The workflow names the kind of refusal (ApplicationError.type); only a recorded
     # answer by someone else is called one.
     if isinstance(err, AlreadyDecided):
         return _answered_first(db, err, admin, changes, _)
-    if err.kind == c.REFUSED_CHANGES_INCOMPLETE:
+    if isinstance(err, ChangesIncomplete):
         return DecisionOutcome(
             Outcome.INCOMPLETE,
             _("A request for changes needs at least one ticked part and a message."),

@@ -34,12 +34,12 @@ from webapp.admin.decisions import (
 from webapp.admin.forms import ChangesForm, DecisionForm
 from webapp.admin.queries import is_overdue
 from webapp.admin.queue_views import user_type_label
-from webapp.auth.session import current, role_required
 from webapp.countries import country_name
 from webapp.database import bridge, db
 from webapp.i18n import current_language
 from webapp.msgid import N_
 from webapp.registration.progress import status_label
+from webapp.sessions import current, role_required
 from webapp.temporal_bridge import TemporalUnavailable
 from workflows import contracts as c
 
@@ -84,6 +84,7 @@ def audit_label(action: str) -> str:
         "account.disabled": _("Account disabled"),
         "account.enabled": _("Account re-enabled"),
         "account.closed": _("Account closed by its owner"),
+        "account.totp_reset": _("Two-step login reset"),
         "admin.login": _("Console login"),
         "admin.totp_enrolled": _("Second factor enrolled"),
     }
@@ -328,7 +329,7 @@ def detail(registration_id: str) -> str:
 
 @bp.post("/registrations/<registration_id>/decision")
 @role_required("reviewer")
-def decide(registration_id: str) -> Response:
+def decide(registration_id: str) -> Response | str:
     reg = _load(registration_id)
     form = DecisionForm()
     action = request.form.get("action")
@@ -343,6 +344,8 @@ def decide(registration_id: str) -> Response:
     if action == "reject" and not reason:
         flash(_("A rejection needs a reason: pick one or write one."), "error")
         return back
+    if action == "reject" and form.confirmed.data != "yes":
+        return _confirm_rejection(reg, form, reason)
     admin = current("admin")
     assert admin is not None
     outcome = submit_decision(
@@ -359,6 +362,17 @@ def decide(registration_id: str) -> Response:
         current_app.logger.info("Decision on %s by %s: %s", reg.id, admin.id, outcome.outcome)
     flash(outcome.message, "success" if outcome.accepted else "error")
     return back
+
+
+def _confirm_rejection(reg: Registration, form: DecisionForm, reason: str) -> str:
+    """The second step of Reject: what the applicant will read, and Reject once more."""
+    return render_template(
+        "admin/reject_confirm.html",
+        reg=reg,
+        form=form,
+        reason=reason,
+        language_word=_("Hungarian") if reg.language == "hu" else _("English"),
+    )
 
 
 @bp.post("/registrations/<registration_id>/changes")

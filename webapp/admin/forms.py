@@ -14,6 +14,9 @@ class DecisionForm(FlaskForm):
     # One nonce per rendered page: a double click sends the same Update id twice and
     # Temporal answers both with the first result.
     nonce = HiddenField(validators=[DataRequired(), Length(max=64)])
+    # "yes" once the reviewer has seen the rejection page and pressed Reject again there:
+    # a rejection never happens in the one click beside Approve.
+    confirmed = HiddenField(validators=[Length(max=3)])
     reason_code = SelectField(_l("Reason for rejection"), validate_choice=False)
     reason = TextAreaField(
         _l("Details for the applicant"),

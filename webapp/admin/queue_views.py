@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -18,11 +20,11 @@ from webapp.admin.queries import (
     is_overdue,
 )
 from webapp.admin.queries import review_counts as counts
-from webapp.auth.session import current
-from webapp.countries import country_choices
+from webapp.countries import country_choices, country_name
 from webapp.database import db
 from webapp.i18n import current_language
 from webapp.registration.progress import status_label
+from webapp.sessions import current
 from workflows import contracts as c
 
 USER_TYPES = tuple(c.USER_TYPE_LABELS.items())
@@ -30,6 +32,19 @@ USER_TYPES = tuple(c.USER_TYPE_LABELS.items())
 
 def user_type_label(value: str) -> str:
     return c.USER_TYPE_LABELS.get(value, value)
+
+
+def vies_result(vies: dict[str, Any] | None) -> tuple[str, bool]:
+    """The queue's VIES column: (what VIES said, whether the reviewer must check by hand)."""
+    if not vies:
+        return _("No answer yet"), False
+    if vies.get("flag_reason"):
+        return _("Not checked"), True
+    if not vies.get("valid"):
+        return _("Not valid"), True
+    if vies.get("no_data"):
+        return _("No VIES name/address"), True
+    return (_("✓ matches"), False) if vies.get("matches") else (_("✗ differs"), True)
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -78,4 +93,6 @@ def queue() -> str | Response:
         countries=country_choices(language),
         user_types=USER_TYPES,
         user_type_label=user_type_label,
+        country_name=lambda code: country_name(code, language),
+        vies_result=vies_result,
     )

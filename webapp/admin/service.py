@@ -15,7 +15,7 @@ from core.passwords import verify_password
 from webapp.admin import totp
 from webapp.admin.queries import like_pattern
 
-ACCOUNT_CHANGES = ("account.disabled", "account.enabled", "account.closed")
+ACCOUNT_CHANGES = ("account.disabled", "account.enabled", "account.closed", "account.totp_reset")
 
 
 def audit(
@@ -42,14 +42,17 @@ def fresh_code_series(session: Session, account: Account) -> None:
 
 
 def code_accepted(session: Session, account: Account, code: str) -> bool:
-    """Check a TOTP code (not while locked); the first accepted one completes enrolment."""
+    """Check a TOTP code of an enrolled account (not while locked); audits the login."""
     if totp.locked_until(account) is not None or not totp.check_code(session, account, code):
         return False
-    if account.totp_enrolled_at is None:
-        account.totp_enrolled_at = datetime.now(UTC)
-        audit(session, account.email, "admin.totp_enrolled")
     audit(session, account.email, "admin.login")
     return True
+
+
+def enrolled(session: Session, account: Account) -> None:
+    """The first login's code confirmed the new secret (webapp/auth/enrolment.py); commits."""
+    session.add(AuditEntry(actor=account.email, action="admin.totp_enrolled", detail=""))
+    audit(session, account.email, "admin.login")
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ def new_secret() -> str:
     return pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
 
 
-def provisioning_uri(account: Account) -> str:
-    assert account.totp_secret
-    return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.email, issuer_name=ISSUER)
+def provisioning_uri(email: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
 def qr_svg(uri: str) -> str:
@@ -89,18 +88,21 @@ def _reserve_try(db: Session, account: Account, now: datetime) -> int | None:
     return None if row is None else int(row[0])
 
 
-def check_code(db: Session, account: Account, code: str) -> bool:
+def check_code(db: Session, account: Account, code: str, secret: str | None = None) -> bool:
     """Accept the code once and reset the failure count, or leave it counted as a failure.
+    `secret`: the one being enrolled (held in the browser's session until confirmed), else
+    the account's own.
 
     The try is counted first (`_reserve_try`); a right code then clears the count, and the
     last-step update is a single conditional UPDATE, so two requests racing with the same
     code cannot both pass."""
-    assert account.totp_secret
+    secret = secret or account.totp_secret
+    assert secret
     now = datetime.now(UTC)
     if _reserve_try(db, account, now) is None:
         db.refresh(account)
         return False
-    step = matching_step(account.totp_secret, code)
+    step = matching_step(secret, code)
     accepted = 0
     if step is not None:
         accepted = db.execute(
@@ -117,17 +119,10 @@ def check_code(db: Session, account: Account, code: str) -> bool:
     return bool(accepted)
 
 
-def enrolment(db: Session, account: Account) -> dict[str, str]:
-    """What an enrolment page shows (console first login, applicant Account page): the
-    secret is made once and kept until a code confirms it, so reloading the page does not
-    invalidate a code already scanned."""
-    if not account.totp_secret:
-        account.totp_secret = new_secret()
-        db.commit()
-    uri = provisioning_uri(account)
-    return {
-        "secret": grouped(account.totp_secret or ""),
-        "uri": uri,
-        "qr": qr_svg(uri),
-        "email": account.email,
-    }
+def enrolment(email: str, secret: str) -> dict[str, str]:
+    """What an enrolment page shows (console first login, applicant Account page). The
+    secret is a fresh one each time the page is opened (webapp/auth/enrolment.py keeps it
+    in the signed session) and is stored on the account only once a code confirms it, so
+    whoever opened the page before the owner holds a secret that never becomes theirs."""
+    uri = provisioning_uri(email, secret)
+    return {"secret": grouped(secret), "uri": uri, "qr": qr_svg(uri), "email": email}

@@ -8,10 +8,10 @@ from typing import Any
 from flask import request
 
 from webapp.admin.blueprint import bp
-from webapp.auth.session import current
 from webapp.countries import country_name
 from webapp.database import db
 from webapp.i18n import current_language
+from webapp.sessions import current
 from webapp.vies_status import recent_faults, service_status
 
 

@@ -15,9 +15,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from core.models import Account
-from webapp.auth import throttle
+from webapp.auth import device, throttle
 from webapp.auth.forms import LoginForm
-from webapp.auth.session import current, safe_next
+from webapp.sessions import current, safe_next
 
 PageResult = str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]
 Found = TypeVar("Found")
@@ -40,7 +40,8 @@ def password_step(
     """A login view's password step, around the view: the login form invalid (400), refused
     by the throttle of `surface` (429), or a wrong password (401, the generic error) answer
     with `template`. `check(email, password)` gives what the password opens, None when it is
-    wrong; after a right one the throttle forgets the address's failures and the view is
+    wrong; after a right one the throttle forgets the failures of the address (or of this
+    device, webapp/auth/device.py), the browser is remembered as a device, and the view is
     called with the form and what `check` gave, so whatever the role says next is said only
     after a correct password."""
 
@@ -51,7 +52,9 @@ def password_step(
             if not form.validate_on_submit():
                 return render_template(template, form=form), (400 if form.errors else 200)
             email = form.email.data.strip().lower()
-            attempt = throttle.begin(surface, email)
+            # A browser that logged in to this account before is counted on its own, so
+            # strangers' failures do not lock the owner out (webapp/auth/device.py).
+            attempt = throttle.begin(surface, device.throttle_key(surface, email))
             if attempt.refused:
                 assert attempt.wait is not None
                 return throttle.refusal(template, attempt.wait, form=form)
@@ -59,6 +62,7 @@ def password_step(
             if found is None:
                 return render_template(template, form=form, error=generic_error()), 401
             attempt.succeeded()
+            device.remember(surface, email)
             return view(form, found)
 
         return login

@@ -7,7 +7,7 @@ bumping the session version ends every session of the account. No table holds th
 
 The answer is the same page, after the same work, whether or not the address belongs to an
 account: an unknown address gets an email saying that no account uses it. Rate limit
-(webapp/support/ratelimit.py): 3 requests per email address and 10 per client IP per
+(webapp/ratelimit.py): 3 requests per email address and 10 per client IP per
 hour, counted for known and unknown addresses alike; beyond that, HTTP 429 and a message.
 """
 
@@ -20,10 +20,10 @@ from werkzeug.wrappers import Response
 
 from webapp.auth import service
 from webapp.auth.forms import ForgotForm
-from webapp.auth.session import log_out
 from webapp.database import db, services
 from webapp.forms import NewPasswordForm
-from webapp.support.ratelimit import allow
+from webapp.ratelimit import allow
+from webapp.sessions import log_out
 
 PER_ADDRESS_PER_HOUR = 3
 PER_IP_PER_HOUR = 10

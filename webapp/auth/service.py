@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.models import Account, AuditEntry, Registration
 from core.passwords import hash_password, verify_password
 from webapp.admin import totp
+from webapp.auth import recovery
 from webapp.mailer import queue_email
 from webapp.service_context import ServiceContext
 from workflows import contracts as c
@@ -147,22 +147,41 @@ def code_ok(session: Session, account: Account, code: str) -> bool:
     return totp.locked_until(account) is None and totp.check_code(session, account, code)
 
 
-def turn_on_two_step(session: Session, account: Account, code: str) -> bool:
-    """The first good code from the authenticator turns two-step login on (audited)."""
-    if not code_ok(session, account, code):
-        return False
-    account.totp_enrolled_at = datetime.now(UTC)
+def two_step_turned_on(session: Session, account: Account) -> None:
+    """Audit the enrolment webapp/auth/enrolment.py has just confirmed; commits."""
     session.add(AuditEntry(actor=account.email, action="portal.totp_enrolled", detail=""))
     session.commit()
-    return True
 
 
-def turn_off_two_step(session: Session, account: Account, code: str) -> bool:
-    """A current code turns two-step login off and forgets the secret (audited)."""
-    if not code_ok(session, account, code):
-        return False
+def _forget_second_factor(session: Session, account: Account) -> None:
     account.totp_enrolled_at = None
     account.totp_secret = None
+    account.totp_last_step = None
+    account.totp_failures = 0
+    account.totp_failed_at = None
+    recovery.forget_codes(session, account)
+
+
+def turn_off_two_step(session: Session, account: Account) -> None:
+    """The owner (password and code just checked) turns two-step login off: the secret and
+    the recovery codes are forgotten (audited)."""
+    _forget_second_factor(session, account)
     session.add(AuditEntry(actor=account.email, action="portal.totp_removed", detail=""))
     session.commit()
-    return True
+
+
+def reset_two_step(session: Session, account: Account, admin_email: str) -> None:
+    """An administrator resets a lost authenticator, after checking who asks (SECURITY.md):
+    the second factor and its recovery codes are gone, every session of the account ends,
+    and the next login is with the password alone (audited with who did it)."""
+    _forget_second_factor(session, account)
+    account.session_version = (account.session_version or 1) + 1
+    session.add(
+        AuditEntry(
+            actor=admin_email,
+            action="account.totp_reset",
+            registration_id=account.registration_id,
+            detail=account.email,
+        )
+    )
+    session.commit()

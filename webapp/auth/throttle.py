@@ -1,9 +1,11 @@
 """Failed-login throttling, shared by every web process (the database-backed limiter of
-webapp/support/ratelimit.py).
+webapp/ratelimit.py).
 
 Per account (the typed address, known or not, so the answer never tells them apart):
 5 failures in 5 minutes, then a delay that doubles with each further series; per client
-IP: 30 a minute. On the applicant login, the console's password step and its TOTP step.
+IP: 30 a minute. On the applicant login, the console's password step and its TOTP step, and the
+"reauth" surface: passwords (and codes) typed inside a session to confirm a sensitive
+action (webapp/auth/reauth.py), keyed by the account id.
 Refused: HTTP 429, Retry-After, and a message saying when to try again. A successful login
 forgets the account's failures.
 """
@@ -19,7 +21,7 @@ from flask_babel import gettext as _
 from core.formatting import format_deadline
 from webapp.database import db
 from webapp.i18n import current_language
-from webapp.support.ratelimit import Rule, begin_attempt, forget, reset
+from webapp.ratelimit import Rule, begin_attempt, forget, reset
 
 PER_ACCOUNT, PER_IP = (5, 300), (30, 60)
 RULES = {
@@ -27,7 +29,7 @@ RULES = {
         Rule(f"{surface}-account", *PER_ACCOUNT, grows=True),
         Rule(f"{surface}-ip", *PER_IP),
     )
-    for surface in ("login", "console", "totp")
+    for surface in ("login", "console", "totp", "reauth")
 }
 
 

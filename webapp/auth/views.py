@@ -11,8 +11,8 @@ from webapp.auth import service
 from webapp.auth.forms import LoginForm
 from webapp.auth.login_steps import PageResult, next_args, password_step
 from webapp.auth.service import LoginCheck, Outcome
-from webapp.auth.session import begin_second_factor, log_in, log_out, safe_next
 from webapp.database import db
+from webapp.sessions import begin_second_factor, log_in, log_out, safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import Length
 
-from webapp.forms import NewPasswordForm, required
+from webapp.forms import NewPasswordForm, optional_code, required
 from webapp.password_policy import MAX_LENGTH
 
 
@@ -12,3 +12,4 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
         _l("Current password"), validators=[required(), Length(max=MAX_LENGTH)]
     )
+    code = optional_code()

@@ -12,17 +12,19 @@ from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import Account
-from webapp.auth.session import (
+from webapp.auth import reauth, recovery
+from webapp.database import db
+from webapp.i18n import current_language
+from webapp.portal import catalogue, service
+from webapp.portal.forms import ChangePasswordForm
+from webapp.sessions import (
     current,
     current_record,
     log_in,
     log_out_everywhere,
     login_required,
+    mark_second_factor_done,
 )
-from webapp.database import db
-from webapp.i18n import current_language
-from webapp.portal import catalogue, service
-from webapp.portal.forms import ChangePasswordForm
 from workflows import contracts as c
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -110,6 +112,8 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
         account=account,
         form=form,
         sessions=sessions,
+        recovery_left=recovery.remaining(db(), account),
+        fresh=reauth.is_fresh(),
         this_session=this.id if this else None,
         describe_device=describe_device,
         format_time=lambda moment: format_deadline(moment, current_language()),
@@ -118,18 +122,29 @@ def _account_page(account: Account, form: ChangePasswordForm) -> str:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required("applicant")
-def account() -> str | Response | tuple[str, int]:
+def account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     account = _account()
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _account_page(account, form), (400 if form.errors else 200)
-    if not service.change_password(
+    # The current password (and code) through the in-session throttle (webapp/auth/reauth.py).
+    verdict = reauth.verify(account, form.current_password.data, form.code.data)
+    if verdict.wait is not None:
+        form.current_password.errors = [verdict.error]
+        return _account_page(account, form), 429, {"Retry-After": str(verdict.wait)}
+    if not verdict.ok or not service.change_password(
         db(), account, form.current_password.data, form.new_password.data
     ):
-        form.current_password.errors = [_("The current password is not correct.")]
+        if verdict.field == "code":
+            form.code.errors = [verdict.error]
+        else:
+            form.current_password.errors = [_("The current password is not correct.")]
         return _account_page(account, form), 400
-    # Every other session of the account ended; this one continues with the new version.
+    # Every other session of the account ended; this one continues with the new version
+    # (and, with two-step login on, with the code just checked).
     log_in(account, "applicant")
+    if account.totp_enrolled_at is not None:
+        mark_second_factor_done("applicant")
     flash(_("Your password has been changed. Your other sessions have been logged out."), "success")
     return redirect(url_for("portal.account"))
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
 from babel.numbers import format_currency
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.auth.session import current, role_required
+from core.formatting import format_date
 from webapp.database import db
 from webapp.i18n import current_language
 from webapp.pricing import service
 from webapp.pricing.forms import PriceForm
 from webapp.pricing.products import CATEGORIES, PRODUCTS, product
+from webapp.sessions import current, role_required
 
 bp = Blueprint("pricing", __name__)
 
@@ -26,7 +26,8 @@ def money(amount: Decimal, currency: str = "EUR") -> str:
 
 
 def day(value: date) -> str:
-    return format_date(value, "long", locale=current_language())
+    # „2026. december 4.” / „4 December 2026” (Babel's English "long" is the US order).
+    return format_date(value, current_language())
 
 
 def _by_category(rows: list) -> list[tuple[str, list]]:  # type: ignore[type-arg]
@@ -71,7 +72,7 @@ def console() -> str | Response | tuple[str, int]:
                 "Price saved: %(product)s, %(price)s from %(date)s.",
                 product=item.label(_) if item else entry.product,
                 price=money(form.amount),
-                date=entry.valid_from.isoformat(),
+                date=day(entry.valid_from),
             ),
             "success",
         )

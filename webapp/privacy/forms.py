@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
+from webapp.forms import optional_code
 from webapp.password_policy import MAX_LENGTH
 
 
@@ -14,3 +15,4 @@ class CloseAccountForm(FlaskForm):
         description=_l("Your current password, to confirm that it is you."),
         validators=[DataRequired(message=_l("Please fill in this field.")), Length(max=MAX_LENGTH)],
     )
+    code = optional_code()

@@ -10,13 +10,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from core.formatting import format_deadline
 from core.models import Account
-from core.passwords import verify_password
-from webapp.auth.session import current, log_out_everywhere, login_required
-from webapp.database import db
+from webapp.auth import reauth
+from webapp.database import bridge, db
+from webapp.mailer import queue_email
 from webapp.privacy import service
 from webapp.privacy.export import personal_data
 from webapp.privacy.forms import CloseAccountForm
+from webapp.sessions import current, log_out_everywhere, login_required
 
 bp = Blueprint("privacy", __name__)
 
@@ -37,11 +39,12 @@ def notice() -> str:
 
 
 @bp.get("/portal/account/my-data")
-@login_required("applicant")
+@reauth.fresh_login_required
 def download() -> Response:
     account = current("applicant")
     assert account is not None
-    body = json.dumps(personal_data(db(), account), ensure_ascii=False, indent=2)
+    data = personal_data(db(), account, reviewer=_("an administrator"))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return Response(
         body,
@@ -54,15 +57,30 @@ def download() -> Response:
 
 
 def close_account(account: Account) -> None:
-    """Disable the login and end every session now; the retention purge erases it later."""
+    """Disable the login and end every session now; the retention purge erases it later.
+    The owner gets an email, so a closing they did not do is noticed."""
     service.close_account(db(), account)
+    settings = current_app.config["SETTINGS"]
+    language = account.language if account.language in ("hu", "en") else "hu"
+    queue_email(
+        db(),
+        bridge(),
+        kind="account_closed",
+        recipient=account.email,
+        language=language,
+        context={
+            "email": account.email,
+            "when": format_deadline(account.closed_at or datetime.now(UTC), language),
+            "retention": service.duration(settings.personal_data_retention, language),
+        },
+    )
     # Ends every session record of the account and this request's own (and commits).
     log_out_everywhere(account)
 
 
 @bp.route("/portal/account/close", methods=["GET", "POST"])
 @login_required("applicant")
-def close() -> str | Response | tuple[str, int]:
+def close() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     account = current("applicant")
     assert account is not None
     form = CloseAccountForm()
@@ -71,9 +89,13 @@ def close() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("privacy/close.html", form=form, retention=retention), status
-    if not verify_password(account.password_hash, form.password.data):
-        form.password.errors = [_("The password is not correct.")]
-        return render_template("privacy/close.html", form=form, retention=retention), 400
+    verdict = reauth.verify(account, form.password.data, form.code.data)
+    if not verdict.ok:
+        (form.code if verdict.field == "code" else form.password).errors = [verdict.error]
+        page = render_template("privacy/close.html", form=form, retention=retention)
+        if verdict.wait is not None:
+            return page, 429, {"Retry-After": str(verdict.wait)}
+        return page, 400
     close_account(account)
     return redirect(url_for("privacy.closed"))
 

@@ -16,11 +16,11 @@ from core.formatting import as_utc
 from core.models import ChangeRequest, CorrectionAttempt, Registration
 from core.models.changes import latest_round
 from webapp import actions
+from webapp.ratelimit import allow
 from webapp.registration.service import VAT_WAIT_SECONDS, VAT_WAITERS
-from webapp.support.ratelimit import allow
 from webapp.temporal_bridge import (
     CorrectionBeingChecked,
-    DecisionRefused,
+    Refused,
     TemporalBridge,
     TemporalUnavailable,
     UpdateNotConfirmed,
@@ -132,7 +132,7 @@ def send_correction(
         outcome = actions.deliver(
             session, bridge, row, VAT_WAIT_SECONDS if waiting else NO_SLOT_WAIT_SECONDS
         )
-    except DecisionRefused as err:
+    except Refused as err:
         # Refused by the workflow's validator: it never saw the attempt, nothing changes.
         session.delete(attempt)
         session.commit()

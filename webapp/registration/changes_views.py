@@ -35,6 +35,8 @@ def _groups(round_: ChangeRequest, form: CorrectionForm) -> list[tuple[str, list
     for group, names in c.CHANGE_GROUPS.items():
         if group in round_.groups:
             fields = [form[name] for name in names]
+            if group == "representative" and current_language() == "hu":  # family name first
+                fields = [form[n] for n in ("rep_title", "rep_last_name", "rep_first_name")]
             split = ROWS.get(group, len(fields))
             shown.append((labels[group], fields[:split], fields[split:]))
     return shown
@@ -89,6 +91,7 @@ def changes(token: str) -> Page:
         form = correction_form(round_.fields, formdata=None, data=data)
         return _form_page(round_, form, token, vat_result=refused.vies_result if refused else None)
     form = correction_form(round_.fields)
+    form.country_code = reg.country_code
     if not form.validate():
         return _form_page(round_, form, token, 400)
     sent = changes_service.send_correction(db(), bridge(), reg, round_, form.values, secret)

@@ -6,16 +6,31 @@ wizard's draft), so every rule lives in exactly one place.
 
 from __future__ import annotations
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from vies.vatnumber import EU_COUNTRY_CODES, InvalidVatNumber, normalize_vat, vies_country_code
+from core.phones import InvalidPhone, normalize_phone
+from core.postcodes import InvalidPostcode, normalize_postcode
+from vies.vatnumber import (
+    EU_COUNTRY_CODES,
+    VAT_SHAPES,
+    InvalidVatNumber,
+    normalize_vat,
+    vies_country_code,
+)
 from webapp.countries import country_choices
 from webapp.input_filter import single_line
 from webapp.password_policy import check_new_password
+from workflows import contracts as c
 from workflows.contracts import USER_TYPE_LABELS
 
 
@@ -23,13 +38,29 @@ def _required() -> DataRequired:
     return DataRequired(message=_l("Please fill in this field."))
 
 
+# What each user type gives, shown beside its English name (the seed's guide quotes the
+# English names, so they stay as they are; the explanation is in the page's language).
+USER_TYPE_EXPLANATIONS = {
+    c.UserType.WORKSHOP.value: _l(
+        "Independent workshop or dealer: BMW and MINI cars and BMW Motorrad motorcycles."
+    ),
+    c.UserType.MOTORCYCLE.value: _l(
+        "Independent motorcycle workshop or dealer: BMW Motorrad motorcycles only."
+    ),
+}
+
+
 class UserTypeStep(FlaskForm):
-    # A drop-down, as the seed describes; the first option asks to choose.
-    user_type = SelectField(
+    # Two radio buttons (both choices in view at once), with the English names of the seed.
+    user_type = RadioField(
         _l("User type"),
-        choices=lambda: [("", _l("Please choose…")), *USER_TYPE_LABELS.items()],
-        validators=[DataRequired(message=_l("Please choose a user type."))],
+        choices=lambda: list(USER_TYPE_LABELS.items()),
+        validate_choice=False,  # checked below, with a message a person understands
     )
+
+    def validate_user_type(self, field: RadioField) -> None:
+        if field.data not in USER_TYPE_LABELS:
+            raise ValidationError(_l("Please choose a user type."))
 
 
 class CountryStep(FlaskForm):
@@ -99,24 +130,60 @@ class CompanyStep(FlaskForm):
         except InvalidVatNumber as err:
             if err.reason == "checksum":
                 raise ValidationError(
-                    _l("This VAT number is not valid: its check digit does not fit.")
+                    _l(
+                        "This VAT number is not valid: its check digit does not fit. "
+                        "Please check the digits against your VAT registration."
+                    )
+                ) from err
+            if country == "HU":
+                raise ValidationError(
+                    _l(
+                        "Please type the 8 digits of the EU VAT number (e.g. 12345676) "
+                        "or the 11-digit Hungarian tax number (e.g. 12345676-2-41)."
+                    )
                 ) from err
             raise ValidationError(
-                _l("This is not a VAT number of the chosen country. Check the digits.")
+                _l(
+                    "This is not a VAT number of the chosen country. Please type it without "
+                    "the prefix %(prefix)s, in the form %(example)s.",
+                    prefix=self.vat_prefix,
+                    example=VAT_SHAPES.get(country, ""),
+                )
             ) from err
+
+    def _postcode(self, field: StringField) -> None:
+        country = self._country()
+        if not (field.data or "").strip() or country not in EU_COUNTRY_CODES:
+            return
+        try:
+            field.data = normalize_postcode(country, field.data)
+        except InvalidPostcode as err:
+            raise ValidationError(
+                _l("Please type the postcode in the form %(example)s.", example=err.example)
+            ) from err
+
+    validate_postcode = _postcode
 
     def _billing_required(self, field: StringField) -> None:
         if self.billing_differs.data and not (field.data or "").strip():
             raise ValidationError(_l("Please fill in the billing address, or untick the box."))
 
+    def validate_billing_postcode(self, field: StringField) -> None:
+        self._billing_required(field)
+        if self.billing_differs.data:
+            self._postcode(field)
+
     validate_billing_street = _billing_required
-    validate_billing_postcode = _billing_required
     validate_billing_city = _billing_required
 
 
 class AccessStep(FlaskForm):
+    # One field, shown as typed (docs/hu-style.md, Contact person): the hint asks for the
+    # order of the page's language.
     contact_person = StringField(
-        _l("Contact person"), validators=[_required(), Length(max=200), single_line]
+        _l("Contact person"),
+        description=_l("First and last name, e.g. Jane Smith"),
+        validators=[_required(), Length(max=200), single_line],
     )
     email = EmailField(
         _l("Email"),
@@ -128,7 +195,7 @@ class AccessStep(FlaskForm):
     )
     phone = StringField(
         _l("Phone"),
-        description=_l("With the country code, e.g. +36 1 234 5678"),
+        description=_l("With the country code, e.g. +36 30 123 4567, or as dialled in the country"),
         validators=[_required(), Length(max=40)],
     )
     password = PasswordField(
@@ -141,23 +208,30 @@ class AccessStep(FlaskForm):
     )
 
     normalized_phone: str = ""
+    # The country chosen on an earlier step (the wizard, the correction page set it).
+    country_code: str | None = None
     # The wizard already holds this applicant's password hash: an empty field keeps it.
     keep_password: bool = False
 
     def validate_phone(self, field: StringField) -> None:
-        text = (field.data or "").strip()
-        message = _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
-        if not text.startswith("+"):
-            raise ValidationError(message)
+        """National form („06 30 123 4567”) is read with the chosen country (core.phones)."""
+        country = getattr(self, "country", None)
+        region = country.data if country is not None else self.country_code
         try:
-            number = phonenumbers.parse(text, None)
-        except phonenumbers.NumberParseException as err:
-            raise ValidationError(message) from err
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(_l("This phone number does not exist. Please check it."))
-        self.normalized_phone = phonenumbers.format_number(
-            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+            self.normalized_phone = normalize_phone(field.data or "", region)
+        except InvalidPhone as err:
+            if not err.national:
+                raise ValidationError(
+                    _l("Please give the phone number with the country code, e.g. +36 1 234 5678.")
+                ) from err
+            raise ValidationError(
+                _l(
+                    "Please type the phone number as you dial it in the country, e.g. "
+                    "%(national)s, or with the country code, e.g. %(international)s.",
+                    national=err.national,
+                    international=err.international,
+                )
+            ) from err
 
     def validate_password(self, field: PasswordField) -> None:
         password = field.data or ""
@@ -197,14 +271,21 @@ class CorrectionForm(FlaskForm):
     them). A billing address asked for is a separate one, so all of it is needed."""
 
     normalized_phone: str = ""
+    country_code: str | None = None
     validate_phone = AccessStep.validate_phone
+    _country = CompanyStep._country
+    _postcode = CompanyStep._postcode
+    validate_postcode = CompanyStep._postcode
 
     def _billing_required(self, field: StringField) -> None:
         if not (field.data or "").strip():
             raise ValidationError(_l("Please fill in this field."))
 
+    def validate_billing_postcode(self, field: StringField) -> None:
+        self._billing_required(field)
+        self._postcode(field)
+
     validate_billing_street = _billing_required
-    validate_billing_postcode = _billing_required
     validate_billing_city = _billing_required
 
     @property

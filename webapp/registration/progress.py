@@ -13,6 +13,7 @@ from core.formatting import format_deadline, format_remaining
 from core.models import Registration
 from webapp.countries import country_name
 from webapp.i18n import current_language
+from webapp.registration.stepper import Stage, build_stages
 from webapp.vies_status import country_unavailable
 from workflows import contracts as c
 
@@ -39,7 +40,6 @@ class Progress:
     remaining_text: str | None
     is_final: bool
     vat_result: c.VatCheckResult | None
-    steps: list[tuple[str, str]]  # (label, local time)
     rejection_reason: str | None = None
     vat_attempts: int = 0
     next_vat_try: str | None = None
@@ -47,6 +47,7 @@ class Progress:
     changes: ChangesAsked | None = None
     changes_url: str | None = None
     corrections: int = 0
+    stages: list[Stage] | None = None  # the whole path, for the stepper
 
 
 def status_label(status: str) -> str:
@@ -128,21 +129,6 @@ def _next_step(status: str) -> tuple[str, str]:
     return texts.get(status, ("", ""))
 
 
-def _step_labels(steps: list[c.Step]) -> list[str]:
-    """Each step's label; a review after a round of changes says it follows a correction."""
-    labels = []
-    for before, step in zip([None, *steps], steps, strict=False):
-        corrected = (
-            step.status == c.Status.AWAITING_REVIEW
-            and before is not None
-            and before.status == c.Status.CHANGES_REQUESTED
-        )
-        labels.append(
-            _("Changes sent, waiting for review") if corrected else status_label(step.status)
-        )
-    return labels
-
-
 def _changes_asked(
     status: str, view: c.StatusView | None, stored: StoredChanges | None
 ) -> ChangesAsked | None:
@@ -196,10 +182,14 @@ def build_progress(
             "The changes our administrators asked for did not arrive in time, so the "
             "registration has expired. Start again; we will fill in your data."
         )
-    steps = [
-        (label, format_deadline(datetime.fromisoformat(step.at), language))
-        for label, step in zip(_step_labels(view_steps), view_steps, strict=True)
-    ]
+    corrections = view.corrections if view else 0
+    stages = build_stages(
+        status,
+        view_steps,
+        corrections,
+        status == c.Status.EXPIRED and _changes_ran_out(view_steps, stored),
+        lambda moment: format_deadline(moment, language),
+    )
     return Progress(
         status=status,
         title=status_label(status),
@@ -211,10 +201,10 @@ def build_progress(
         else None,
         is_final=final,
         vat_result=view.vat_result if view else None,
-        steps=steps,
         rejection_reason=(view.rejection_reason if view else reg.rejection_reason),
         changes=_changes_asked(status, view, stored),
-        corrections=view.corrections if view else 0,
+        corrections=corrections,
+        stages=stages,
     )
 
 

@@ -18,7 +18,7 @@ from core.config import Settings
 from core.models import REGISTRATION_FIELDS, Account, Registration
 from core.workflow_input import workflow_input
 from webapp.mailer import queue_email
-from webapp.support.ratelimit import allow
+from webapp.ratelimit import allow
 from webapp.temporal_bridge import TemporalBridge, TemporalUnavailable
 from workflows import contracts as c
 

@@ -4,6 +4,7 @@ The step-by-step wizard is in wizard.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,12 +19,22 @@ from webapp.database import bridge, db
 from webapp.i18n import current_language
 from webapp.registration import changes_service, changes_views, decoy, service
 from webapp.registration.drafts import current_draft, save_step
-from webapp.registration.forms import RegistrationForm
+from webapp.registration.forms import USER_TYPE_EXPLANATIONS, RegistrationForm
+from webapp.registration.mismatch import mark_comparison
 from webapp.registration.progress import build_progress, pending_reason
-from webapp.temporal_bridge import DecisionRefused, ResendCooldown, TemporalUnavailable
+from webapp.temporal_bridge import Refused, ResendCooldown, TemporalUnavailable
 from workflows import contracts as c
 
 bp = Blueprint("registration", __name__)
+# The mismatch partial is shown by the one-page form, the wizard and the correction page.
+bp.add_app_template_global(mark_comparison, "vat_marks")
+
+
+@bp.context_processor
+def _user_type_explanations() -> dict[str, Any]:
+    return {"user_type_explanations": USER_TYPE_EXPLANATIONS}
+
+
 bp.add_url_rule(
     "/changes/<token>", "changes", changes_views.changes, methods=["GET", "POST"]
 )  # the correction page of "Ask for changes"
@@ -194,7 +205,7 @@ def resend(token: str) -> Response:
             ),
             "error",
         )
-    except DecisionRefused:
+    except Refused:
         flash(_("The confirmation email can no longer be sent for this registration."), "error")
     except TemporalUnavailable:
         flash(
@@ -283,7 +294,7 @@ def confirm(token: str) -> tuple[str, int] | str:
             ), 409
     try:
         actions.deliver(db(), bridge(), row)
-    except DecisionRefused:
+    except Refused:
         db().refresh(reg)
         return render_template(
             "registration/confirm_refused.html", reg=reg, status_url=status_url

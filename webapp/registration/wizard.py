@@ -18,6 +18,7 @@ from webapp.database import bridge, db
 from webapp.registration import decoy, service
 from webapp.registration.drafts import current_draft, forget, save_step
 from webapp.registration.forms import (
+    USER_TYPE_EXPLANATIONS,
     AccessStep,
     CompanyStep,
     CountryStep,
@@ -28,6 +29,12 @@ from webapp.registration.views import fields_from_form, lang, settings, status_u
 from workflows.contracts import USER_TYPE_LABELS
 
 bp = Blueprint("wizard", __name__, url_prefix="/register")
+
+
+@bp.context_processor
+def _user_type_explanations() -> dict[str, Any]:
+    return {"user_type_explanations": USER_TYPE_EXPLANATIONS}
+
 
 STEPS = ("type", "country", "company", "access", "review")
 COMPANY_FIELDS = (
@@ -153,20 +160,32 @@ def adopt() -> Response:
     draft = _draft()
     vat = draft.vat_result or {}
     values = adopted_values(draft.data.get("country", ""), vat)
+    # Every step was done before the check: nothing else to walk through again.
+    to_review = draft.completed >= 4
     if values.get("adopted_address"):
         flash(
             _(
+                "We filled in the registered company name and keep the registered address "
+                "exactly as VIES holds it. Check your contact address and send the registration."
+            )
+            if to_review
+            else _(
                 "We filled in the registered company name and keep the registered address "
                 "exactly as VIES holds it. Check your contact address and continue."
             ),
             "success",
         )
     elif values:
-        flash(_("We filled in the data registered in VIES. Check them and continue."), "success")
+        flash(
+            _("We filled in the data registered in VIES. Check them and send the registration.")
+            if to_review
+            else _("We filled in the data registered in VIES. Check them and continue."),
+            "success",
+        )
     if values:
         draft.vat_result = {**vat, "adopted": True}
     save_step(db(), draft, min(draft.completed, 3), values)
-    return redirect(url_for("wizard.company"))
+    return redirect(url_for("wizard.review" if to_review else "wizard.company"))
 
 
 @bp.route("/access", methods=["GET", "POST"])
@@ -175,6 +194,7 @@ def access() -> str | Response:
     if (back := _guard(draft, 4)) is not None:
         return back
     form = _form(AccessStep, draft)
+    form.country_code = draft.data.get("country")
     form.keep_password = bool(draft.password_hash)
     if request.method == "POST" and form.validate():
         values = {name: getattr(form, name).data for name in ACCESS_FIELDS}

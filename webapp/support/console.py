@@ -8,11 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core.formatting import format_deadline
+from core.local_time import format_local
 from core.models import STATUSES, Account, SupportRequest
-from webapp.auth.session import current, role_required
 from webapp.database import db, services
 from webapp.i18n import current_language
+from webapp.registration.progress import status_label as registration_status_label
+from webapp.sessions import current, role_required
 from webapp.support import service
 from webapp.support.forms import ReplyForm, StatusForm
 from webapp.support.topics import STATUS_LABELS, label_helpers, status_label
@@ -27,7 +28,9 @@ def _console_globals() -> dict[str, Any]:
     return {
         "console_account": current("admin"),
         **label_helpers(_),
-        "when": lambda moment: format_deadline(moment, current_language()),
+        "when": lambda moment: format_local(moment, current_language()),
+        # A related registration's status in the page's words, never „APPROVED”.
+        "registration_status": registration_status_label,
     }
 
 

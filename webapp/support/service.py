@@ -24,6 +24,7 @@ from core.models import (
     SupportMessage,
     SupportRequest,
 )
+from core.staff import staff_language
 from webapp.mailer import queue_email
 from webapp.service_context import ServiceContext
 from webapp.support.topics import answer_rows, topic_label
@@ -78,17 +79,17 @@ def request_url(ctx: ServiceContext, req: SupportRequest) -> str | None:
 
 
 def _notice_context(
-    ctx: ServiceContext, req: SupportRequest, body: str, follow_up: bool
+    ctx: ServiceContext, req: SupportRequest, body: str, follow_up: bool, language: str
 ) -> dict[str, Any]:
-    english = translations("en").gettext
+    staff = translations(language).gettext
     return {
         "reference": req.reference,
-        "topic": topic_label(req.topic, english),
+        "topic": topic_label(req.topic, staff),
         "name": req.name,
         "email": req.email,
         "phone": req.phone,
         "company": req.company,
-        "answers": [list(row) for row in answer_rows(req.answers, english)],
+        "answers": [list(row) for row in answer_rows(req.answers, staff)],
         "message": body,
         "follow_up": follow_up,
         "console_url": ctx.absolute("support_console.detail", reference=req.reference),
@@ -98,14 +99,16 @@ def _notice_context(
 def _notify_support(
     session: Session, ctx: ServiceContext, req: SupportRequest, body: str, *, follow_up: bool
 ) -> None:
-    """The notice to SUPPORT_EMAIL (in English) about a new request or a follow-up."""
+    """The notice to SUPPORT_EMAIL about a new request or a follow-up, in the language of
+    the console account with that address (Hungarian when none has it)."""
+    language = staff_language(session, ctx.settings.support_email)
     queue_email(
         session,
         ctx.bridge,
         kind="support_notice",
         recipient=ctx.settings.support_email,
-        language="en",
-        context=_notice_context(ctx, req, body, follow_up=follow_up),
+        language=language,
+        context=_notice_context(ctx, req, body, follow_up=follow_up, language=language),
     )
 
 

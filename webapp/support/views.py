@@ -21,13 +21,13 @@ from werkzeug.wrappers import Response
 
 from core.formatting import format_deadline
 from core.models import Account, SupportRequest
-from webapp.auth.session import current, login_required
 from webapp.database import db, services
 from webapp.i18n import current_language
 from webapp.portal import catalogue
+from webapp.ratelimit import allow
+from webapp.sessions import current, login_required
 from webapp.support import service
 from webapp.support.forms import FORMS, FollowUpForm, SupportForm
-from webapp.support.ratelimit import allow
 from webapp.support.topics import TOPICS, label_helpers
 
 bp = Blueprint("support", __name__, url_prefix="/help")

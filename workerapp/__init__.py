@@ -1,0 +1,1 @@
+"""The worker's parts; `python worker.py` is its entry point."""
