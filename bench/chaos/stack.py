@@ -17,6 +17,7 @@ from bench.stack import BIN, REPO, free_port, stop_group, temporal_argv
 from devtools.mailcatcher import start_catcher
 
 ADMIN_NOTIFY = "reviewers@chaos.test"
+CALLER_ONLY = ("AOS_", "MAIL_", "STRIPE_")  # the caller's settings of these never leak in
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
@@ -47,7 +48,7 @@ class Stack:
         self.workers: dict[str, tuple[int, str]] = {}
         production = database_url.startswith("postgresql")
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("AOS_", "MAIL_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(CALLER_ONLY)},
             "PYTHONUNBUFFERED": "1",
             # Production refuses SQLite; on PostgreSQL the stack runs as production does.
             "AOS_ENV": "production" if production else "testing",
@@ -74,6 +75,9 @@ class Stack:
             "SELLER_VAT_NUMBER": "10537914-2-44",
             "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
             "SELLER_REGISTRATION_NUMBER": "01-09-000000",
+            # ... and without Stripe's keys; no run pays, so the real API is never called.
+            "STRIPE_SECRET_KEY": "sk_test_chaos-never-used",
+            "STRIPE_WEBHOOK_SECRET": "whsec_chaos-never-used",
             "LOG_FORMAT": "text",
             "WEB_CONCURRENCY": "2",
             "GUNICORN_THREADS": "8",
