@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import time
@@ -23,6 +24,9 @@ from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
 REFUSED_PATIENCE = 120.0
+CONFIRM_REJECT = 'name="confirmed" value="yes"'
+INPUT = re.compile(r"<input[^>]*>")
+ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 RECEIVED = "received"  # the console's answer when Temporal did not: never pressed again
 # "Ask for changes once": the reviewer asks for the phone number, the applicant sends this.
 CORRECTED_PHONE = "+36 1 234 5679"
@@ -229,6 +233,15 @@ class Applicant:
         return False
 
 
+def _hidden_fields(page: str) -> dict[str, str]:
+    fields = {}
+    for tag in INPUT.findall(page):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        if attributes.get("type") == "hidden" and "name" in attributes:
+            fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    return fields
+
+
 def _link(mailbox: Mailbox, to: str, purpose: str, path: str, deadline: float) -> str | None:
     """The portal link (its path) in the email of that purpose, once it has arrived."""
     pattern = re.compile(rf"https?://[^/\s]+({re.escape(path)}[\w.\-]+)")
@@ -307,10 +320,15 @@ class Reviewer:
             if page.status_code != 200 or nonce is None or token is None:
                 return f"no {action} form ({page.status_code})"
             form = {f"{prefix}csrf_token": token.group(1), f"{prefix}nonce": nonce.group(1), **form}
-            with self.in_flight.sending(action):
-                answer = self.client.post(
-                    f"/admin/registrations/{registration_id}/{action}", data=form
-                )
+            url = f"/admin/registrations/{registration_id}/{action}"
+            if form.get("action") == "reject":  # first step: no Update yet
+                answer = self.client.post(url, data=form)
+                if answer.status_code == 200 and CONFIRM_REJECT in answer.text:
+                    # What the applicant will read, and Reject once more.
+                    form = {**_hidden_fields(answer.text), "action": "reject"}
+            if form.get("action") != "reject" or form.get("confirmed") == "yes":
+                with self.in_flight.sending(action):
+                    answer = self.client.post(url, data=form)
             if answer.status_code != 302:
                 return f"{action} answered {answer.status_code}"
             after = self.client.get(path).text

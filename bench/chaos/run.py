@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import os
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -156,8 +159,16 @@ async def _final_states(address: str, ids: list[str], end: float) -> dict:  # ty
         await asyncio.sleep(3)
 
 
+def _interrupted(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    # SIGTERM (and SIGINT, which a shell's background job ignores otherwise) end the run
+    # through its `finally`: every process stopped, the own PostgreSQL removed.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _interrupted)
     started = time.monotonic()
     end = started + args.max_seconds
     workdir = Path(tempfile.mkdtemp(prefix="aos-chaos-"))
@@ -204,17 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for thread in threads:
             thread.start()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.n, 1)) as pool:
-            for a in applicants:
-                pool.submit(
-                    _applicant,
-                    a,
-                    http,
-                    stack,
-                    mailbox,
-                    t0 + a.index * args.submit_over / args.n,
-                    end,
-                )
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(args.n, 1))
+        for a in applicants:
+            pool.submit(
+                _applicant, a, http, stack, mailbox, t0 + a.index * args.submit_over / args.n, end
+            )
+        pool.shutdown(wait=True)  # a signal interrupts it, and the `finally` still runs
         # Everyone has sent (and confirmed); now wait for the ends: expiry, decisions.
         wait_until(
             lambda: unfinished(engine, applicants) == 0 and faults.done, end - time.monotonic(), 3
@@ -253,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"workdir {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+        if sys.exc_info()[0] is SystemExit:
+            os._exit(sys.exc_info()[1].code)  # type: ignore[union-attr]  # do not wait for the applicants' threads: their stack is gone
     return 0
 
 
