@@ -36,7 +36,8 @@ test-shuffled: install
 histories: install
 	$(BIN)/python -m tests.workflows.record_histories
 
-# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10" or "--db postgresql ...".
+# Faults against the whole stack; prints figures. CHAOS_ARGS="-n 10", or "--db postgresql" (a
+# server of its own, devtools/pg_temp.py) or "--db postgresql --db-url URL".
 chaos: install
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
@@ -69,21 +70,26 @@ clean:
 	rm -rf $(VENV) var
 
 # Issue 14: `make fuzz` posts generated bodies to every form route (tests/webapp/fuzzing.py)
-# on SQLite, then on PostgreSQL (FUZZ_POSTGRES_URL, else TEST_DATABASE_URL); prints
-# `fuzz_<db> requests=N 5xx=M`.
+# on SQLite, then on PostgreSQL: FUZZ_POSTGRES_URL, else TEST_DATABASE_URL, else a server of
+# its own (devtools/pg_temp.py: initdb/pg_ctl in a temporary directory, removed afterwards);
+# prints `fuzz_<db> requests=N 5xx=M`, exits 0 when both halves have no 5xx.
 FUZZ_REQUESTS ?= 12000
 FUZZ_POSTGRES_URL ?= $(TEST_DATABASE_URL)
+FUZZ_PYTEST = $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/webapp/test_sec_fuzz.py
 .PHONY: fuzz
 fuzz: install
 	@mkdir -p var
-	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL= $(BIN)/python -m pytest -q -s -p no:cacheprovider \
-		tests/webapp/test_sec_fuzz.py > var/fuzz-sqlite.log 2>&1; status=$$?; \
+	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL= $(FUZZ_PYTEST) \
+		> var/fuzz-sqlite.log 2>&1; status=$$?; \
 		grep '^fuzz_' var/fuzz-sqlite.log; \
 		if [ $$status -ne 0 ]; then tail -40 var/fuzz-sqlite.log; exit $$status; fi
-	@if [ -z "$(FUZZ_POSTGRES_URL)" ]; then \
-		echo "fuzz_postgresql skipped: set FUZZ_POSTGRES_URL (or TEST_DATABASE_URL)"; exit 1; fi
-	@FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL=$(FUZZ_POSTGRES_URL) $(BIN)/python -m pytest -q -s \
-		-p no:cacheprovider tests/webapp/test_sec_fuzz.py > var/fuzz-postgresql.log 2>&1; status=$$?; \
+	@if [ -n "$(FUZZ_POSTGRES_URL)" ]; then \
+		FUZZ_REQUESTS=$(FUZZ_REQUESTS) TEST_DATABASE_URL=$(FUZZ_POSTGRES_URL) $(FUZZ_PYTEST) \
+			> var/fuzz-postgresql.log 2>&1; \
+	else \
+		FUZZ_REQUESTS=$(FUZZ_REQUESTS) $(BIN)/python -m devtools.pg_temp --env TEST_DATABASE_URL \
+			-- $(FUZZ_PYTEST) > var/fuzz-postgresql.log 2>&1; \
+	fi; status=$$?; \
 		grep '^fuzz_' var/fuzz-postgresql.log; \
 		if [ $$status -ne 0 ]; then tail -40 var/fuzz-postgresql.log; exit $$status; fi
 

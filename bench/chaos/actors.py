@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +23,11 @@ from devtools.mailcatcher import _ID_RE, _SUFFIX, StoredMessage, _read
 # VIES stand-in holds it; the VAT number with its prefix, as applicants often type it.
 FORM = {**COMPANY, "vat_number": "HU" + COMPANY["vat_number"]}
 MISMATCH_NAME = "Kovacs es Tarsa Autojavito Kft."
+REFUSED_PATIENCE = 120.0
+CONFIRM_REJECT = 'name="confirmed" value="yes"'
+INPUT = re.compile(r"<input[^>]*>")
+ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+RECEIVED = "received"  # the console's answer when Temporal did not: never pressed again
 # "Ask for changes once": the reviewer asks for the phone number, the applicant sends this.
 CORRECTED_PHONE = "+36 1 234 5679"
 
@@ -49,6 +58,41 @@ class Http:
             timeout=45,
             event_hooks={"response": [note]},
         )
+
+
+class InFlight:
+    """The actors' Update-carrying POSTs (confirm, correction, decision, ask for changes)
+    sent and not yet answered: the Temporal SIGKILL fault waits on this, not on a clock."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._started: dict[int, tuple[str, float]] = {}
+        self.sent: Counter[str] = Counter()
+
+    @contextmanager
+    def sending(self, what: str) -> Iterator[None]:
+        key = threading.get_ident()
+        with self._changed:
+            self._started[key] = (what, time.monotonic())
+            self.sent[what] += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._started.pop(key, None)
+
+    def wait(self, timeout: float) -> tuple[str, float] | None:
+        """The oldest POST in flight (what, when it was sent), once there is one."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._started, max(timeout, 0)):
+                return None
+            return min(self._started.values(), key=lambda item: item[1])
+
+    def oldest(self) -> tuple[str, float] | None:
+        """The oldest POST in flight now, if any."""
+        with self._changed:
+            return min(self._started.values(), key=lambda item: item[1], default=None)
 
 
 class Mailbox:
@@ -92,6 +136,7 @@ class Applicant:
     confirmed: bool = False
     corrected: bool = False
     notes: list[str] = field(default_factory=list)
+    in_flight: InFlight = field(default_factory=InFlight, repr=False)
 
     def __post_init__(self) -> None:
         self.email = f"chaos{self.index}@workshop{self.index}.hu"
@@ -127,10 +172,11 @@ class Applicant:
 
     def confirm(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
         link = _link(mailbox, self.email, "confirmation", "/confirm/", deadline)
-        # 409 while the record still catches up, or once it is past confirmation (an answer
-        # lost in an outage, and the reviewer already moved it on).
+        # 202: received while Temporal is silent, "you do not need to click again" (the inbox
+        # delivers it), so the applicant does not. The page says so on a reload too. 409
+        # once it is past confirmation (an answer lost in an outage, already moved on).
         self.confirmed = self._send(
-            client, link, {}, (200,), "confirm", deadline, "already confirmed"
+            client, link, {}, (200, 202), "confirm", deadline, "already confirmed|not need to"
         )
 
     def correct(self, client: httpx.Client, mailbox: Mailbox, deadline: float) -> None:
@@ -154,26 +200,46 @@ class Applicant:
         settled: str = "",
     ) -> bool:
         """Open the page, post its form until it answers one of `done`, or the page says
-        `settled` (done before), or the deadline."""
+        `settled` (done before), or the deadline; a person gives up on a page that has
+        refused (409) for REFUSED_PATIENCE seconds on end (noted: the action was lost)."""
+        refused_since: float | None = None
         while link and time.monotonic() < deadline:
             try:
                 page = client.get(link)
-                if settled and settled in page.text:
+                if settled and any(phrase in page.text for phrase in settled.split("|")):
                     return True
+                if refused_since and time.monotonic() - refused_since > REFUSED_PATIENCE:
+                    self.notes.append(f"{what}: gave up, refused {REFUSED_PATIENCE:.0f} s")
+                    return False
+                if page.status_code == 409:
+                    refused_since = refused_since or time.monotonic()
                 match = CSRF.search(page.text) if page.status_code == 200 else None
                 token = match.group(1) if match else None
                 if token is None:
                     time.sleep(1)
                     continue
-                response = client.post(link, data={**form, "csrf_token": token})
+                with self.in_flight.sending(what):
+                    response = client.post(link, data={**form, "csrf_token": token})
             except httpx.HTTPError as err:
                 self.notes.append(f"{what}: {err!r}")
                 time.sleep(2)
                 continue
             if response.status_code in done:
                 return True
+            # The page may offer the button while the post is refused: both count.
+            refused = response.status_code == 409
+            refused_since = (refused_since or time.monotonic()) if refused else None
             time.sleep(2)
         return False
+
+
+def _hidden_fields(page: str) -> dict[str, str]:
+    fields = {}
+    for tag in INPUT.findall(page):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        if attributes.get("type") == "hidden" and "name" in attributes:
+            fields[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    return fields
 
 
 def _link(mailbox: Mailbox, to: str, purpose: str, path: str, deadline: float) -> str | None:
@@ -191,9 +257,11 @@ def _link(mailbox: Mailbox, to: str, purpose: str, path: str, deadline: float) -
 class Reviewer:
     """A console administrator: password, then TOTP, then approve/reject on the detail page."""
 
-    def __init__(self, email: str, password: str, secret: str, client: httpx.Client) -> None:
+    def __init__(
+        self, email: str, password: str, secret: str, client: httpx.Client, in_flight: InFlight
+    ) -> None:
         self.email, self.password, self.totp = email, password, pyotp.TOTP(secret)
-        self.client = client
+        self.client, self.in_flight = client, in_flight
         self._last_step = -1
         self.logged_in = False
 
@@ -252,12 +320,22 @@ class Reviewer:
             if page.status_code != 200 or nonce is None or token is None:
                 return f"no {action} form ({page.status_code})"
             form = {f"{prefix}csrf_token": token.group(1), f"{prefix}nonce": nonce.group(1), **form}
-            answer = self.client.post(f"/admin/registrations/{registration_id}/{action}", data=form)
+            url = f"/admin/registrations/{registration_id}/{action}"
+            if form.get("action") == "reject":  # first step: no Update yet
+                answer = self.client.post(url, data=form)
+                if answer.status_code == 200 and CONFIRM_REJECT in answer.text:
+                    # What the applicant will read, and Reject once more.
+                    form = {**_hidden_fields(answer.text), "action": "reject"}
+            if form.get("action") != "reject" or form.get("confirmed") == "yes":
+                with self.in_flight.sending(action):
+                    answer = self.client.post(url, data=form)
             if answer.status_code != 302:
                 return f"{action} answered {answer.status_code}"
             after = self.client.get(path).text
         except httpx.HTTPError as err:
             return f"error {err!r}"
+        if "need to decide again" in after or "need to send it again" in after:
+            return RECEIVED  # stored, Temporal silent: the inbox delivers it
         for phrase in (done, "not confirmed yet", "did not answer", "Another"):
             if phrase in after:
                 return phrase

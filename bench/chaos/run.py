@@ -1,4 +1,6 @@
-"""`make chaos` / `python -m bench.chaos [-n N] [--db postgresql --db-url URL]`.
+"""`make chaos` / `python -m bench.chaos [-n N] [--db postgresql [--db-url URL]]`.
+
+`--db postgresql` alone runs on a PostgreSQL server of the run's own (devtools/pg_temp.py).
 
 Bounded: every wait has a deadline (--max-seconds overall) and every process started is
 stopped at the end, whatever happens.
@@ -9,7 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import os
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -21,8 +26,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 from temporalio.client import Client
 
-from bench.chaos.actors import Applicant, Http, Mailbox, Reviewer
+from bench.chaos.actors import RECEIVED, Applicant, Http, InFlight, Mailbox, Reviewer
+from bench.chaos.database import Database
 from bench.chaos.faults import Faults
+from bench.chaos.inbox import action_figures
 from bench.chaos.stack import Stack, wait_until
 from bench.chaos.verdict import (
     Verdict,
@@ -46,17 +53,21 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__)
     parser.add_argument("-n", "--n", type=int, default=100, help="registrations (100)")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--db-url", default="", help="SQLAlchemy URL for --db postgresql")
     parser.add_argument(
-        "--pg-restart-cmd", default="", help="shell command restarting PostgreSQL (optional)"
+        "--db-url",
+        default="",
+        help="SQLAlchemy URL for --db postgresql (default: a server of the run's own)",
+    )
+    parser.add_argument(
+        "--pg-restart-cmd", default="", help="shell command restarting the --db-url server"
     )
     parser.add_argument("--window", default="5m", help="CONFIRMATION_WINDOW (5m)")
     parser.add_argument("--submit-over", type=float, default=60.0, help="seconds (60)")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="hard bound (900)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args(argv)
-    if args.db == "postgresql" and not args.db_url.startswith("postgresql"):
-        parser.error("--db postgresql needs --db-url postgresql+psycopg://…/<your own db>")
+    if args.db_url and not (args.db == "postgresql" and args.db_url.startswith("postgresql")):
+        parser.error("--db-url postgresql+psycopg://…/<your own db> goes with --db postgresql")
     return args
 
 
@@ -95,15 +106,16 @@ def _review(
     """Decide what waits for review, each reviewer their share; retry a decision that did
     not take effect after a while (the console answer may have been lost)."""
     tried: dict[str, float] = {}
+    received: set[tuple[str, str]] = set()  # (registration, action) the console took
     fates = {a.email: a for a in applicants}
     while not stop.wait(2):
         try:
-            _review_once(reviewers, fates, engine, tried, said)
+            _review_once(reviewers, fates, engine, tried, said, received)
         except Exception:  # noqa: BLE001 - the database may be restarting: next round
             continue
 
 
-def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore[no-untyped-def]
+def _review_once(reviewers, fates, engine, tried, said, received) -> None:  # type: ignore[no-untyped-def]
     for email, reg in records(engine).items():
         applicant = fates.get(email)
         if applicant is None or applicant.fate not in ("approve", "reject", "changes"):
@@ -113,11 +125,17 @@ def _review_once(reviewers, fates, engine, tried, said) -> None:  # type: ignore
         reviewer = reviewers[applicant.index % len(reviewers)]
         if not reviewer.logged_in and not reviewer.login():
             continue
+        asking = applicant.fate == "changes" and not change_rounds(engine, reg.id)
+        action = "changes" if asking else "decision"
+        if (reg.id, action) in received:
+            continue  # "you do not need to decide again": a reviewer believes it
         tried[reg.id] = time.monotonic()
-        if applicant.fate == "changes" and not change_rounds(engine, reg.id):
+        if asking:
             answer = reviewer.ask_for_changes(reg.id)
         else:  # "changes": asked once; back in review with the correction, approved
             answer = reviewer.decide(reg.id, approve=applicant.fate != "reject")
+        if answer == RECEIVED:
+            received.add((reg.id, action))
         said[answer] = said.get(answer, 0) + 1
 
 
@@ -141,16 +159,26 @@ async def _final_states(address: str, ids: list[str], end: float) -> dict:  # ty
         await asyncio.sleep(3)
 
 
+def _interrupted(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    # SIGTERM (and SIGINT, which a shell's background job ignores otherwise) end the run
+    # through its `finally`: every process stopped, the own PostgreSQL removed.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _interrupted)
     started = time.monotonic()
     end = started + args.max_seconds
     workdir = Path(tempfile.mkdtemp(prefix="aos-chaos-"))
-    url = args.db_url if args.db == "postgresql" else f"sqlite:///{workdir / 'aos.db'}"
-    admins, engine = _prepare_database(url)
-    stack = Stack(workdir, url, args.window)
+    database = Database(args.db, workdir, args.db_url, args.pg_restart_cmd)
+    engine = None
+    stack = Stack(workdir, database.url, args.window)
     verdict = Verdict()
+    last: list[tuple[str, object]] = []  # the inbox figures, printed at the very end
     try:
+        admins, engine = _prepare_database(database.url)
         stack.start_temporal()
         stack.start_vies()
         stack.start_smtp()
@@ -164,35 +192,35 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("the web app is not ready")
         verdict.add("setup_seconds", round(time.monotonic() - started, 1))
 
-        http, mailbox = Http(), Mailbox(stack.mail_dir)
-        applicants = [Applicant(i, FATES[i % len(FATES)]) for i in range(args.n)]
+        http, mailbox, in_flight = Http(), Mailbox(stack.mail_dir), InFlight()
+        applicants = [
+            Applicant(i, FATES[i % len(FATES)], in_flight=in_flight) for i in range(args.n)
+        ]
         reviewers = [
-            Reviewer(email, ADMIN_PASSWORD, secret, http.client(stack.base, f"10.78.0.{k}"))
+            Reviewer(
+                email, ADMIN_PASSWORD, secret, http.client(stack.base, f"10.78.0.{k}"), in_flight
+            )
             for k, (email, secret) in enumerate(admins, 1)
         ]
         stop = threading.Event()
         said: dict[str, int] = {}
-        faults = Faults(stack, engine, mailbox, args.pg_restart_cmd)
+        faults = Faults(stack, engine, mailbox, database, in_flight)
         t0 = time.monotonic()
         threads = [
             threading.Thread(target=faults.run, args=(t0, stop), daemon=True),
+            threading.Thread(target=faults.scrape, args=(stop,), daemon=True),
             threading.Thread(
                 target=_review, args=(reviewers, applicants, engine, stop, said), daemon=True
             ),
         ]
         for thread in threads:
             thread.start()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.n, 1)) as pool:
-            for a in applicants:
-                pool.submit(
-                    _applicant,
-                    a,
-                    http,
-                    stack,
-                    mailbox,
-                    t0 + a.index * args.submit_over / args.n,
-                    end,
-                )
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(args.n, 1))
+        for a in applicants:
+            pool.submit(
+                _applicant, a, http, stack, mailbox, t0 + a.index * args.submit_over / args.n, end
+            )
+        pool.shutdown(wait=True)  # a signal interrupts it, and the `finally` still runs
         # Everyone has sent (and confirmed); now wait for the ends: expiry, decisions.
         wait_until(
             lambda: unfinished(engine, applicants) == 0 and faults.done, end - time.monotonic(), 3
@@ -214,17 +242,25 @@ def main(argv: list[str] | None = None) -> int:
         for a in applicants:
             for note in a.notes[:2]:
                 verdict.add(f"note[{a.index}]", note.replace(" ", "_")[:120])
+        for what, count in sorted(in_flight.sent.items()):
+            verdict.add(f"actions_posted[{what}]", count)
+        last = action_figures(engine, applicants) + faults.disagreements.figures()
     finally:
         stack.stop_all()
-        engine.dispose()  # type: ignore[attr-defined]
+        if engine is not None:
+            engine.dispose()  # type: ignore[attr-defined]
+        database.close()
         verdict.add("n", args.n)
-        verdict.add("db", args.db)
+        verdict.add("db", database.label)
         verdict.add("run_seconds", round(time.monotonic() - started, 1))
+        verdict.lines.extend(last)
         verdict.print()
         if args.keep:
             print(f"workdir {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+        if sys.exc_info()[0] is SystemExit:
+            os._exit(sys.exc_info()[1].code)  # type: ignore[union-attr]  # do not wait for the applicants' threads: their stack is gone
     return 0
 
 

@@ -17,6 +17,7 @@ from bench.stack import BIN, REPO, free_port, stop_group, temporal_argv
 from devtools.mailcatcher import start_catcher
 
 ADMIN_NOTIFY = "reviewers@chaos.test"
+CALLER_ONLY = ("AOS_", "MAIL_", "STRIPE_")  # the caller's settings of these never leak in
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
@@ -43,9 +44,11 @@ class Stack:
         self.smtp_port = free_port()
         self.mail_dir = workdir / "mail"
         self._stop_smtp: Callable[[], None] | None = None
+        # name -> (how many times started, its metrics address host:port)
+        self.workers: dict[str, tuple[int, str]] = {}
         production = database_url.startswith("postgresql")
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("AOS_", "MAIL_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(CALLER_ONLY)},
             "PYTHONUNBUFFERED": "1",
             # Production refuses SQLite; on PostgreSQL the stack runs as production does.
             "AOS_ENV": "production" if production else "testing",
@@ -64,7 +67,6 @@ class Stack:
             "CONFIRMATION_WINDOW": window,
             "REVIEW_SLA": "2d",
             "RESUME_SWEEP_INTERVAL": "20s",
-            "WORKER_METRICS_ADDRESS": "",
             "METRICS_TOKEN": "chaos-metrics-token",
             # Production refuses to start without a seller to print on invoices.
             "INVOICE_SERIES": "CHAOS",
@@ -73,6 +75,9 @@ class Stack:
             "SELLER_VAT_NUMBER": "10537914-2-44",
             "SELLER_BANK_ACCOUNT": "11700000-00000000-00000000",
             "SELLER_REGISTRATION_NUMBER": "01-09-000000",
+            # ... and without Stripe's keys; no run pays, so the real API is never called.
+            "STRIPE_SECRET_KEY": "sk_test_chaos-never-used",
+            "STRIPE_WEBHOOK_SECRET": "whsec_chaos-never-used",
             "LOG_FORMAT": "text",
             "WEB_CONCURRENCY": "2",
             "GUNICORN_THREADS": "8",
@@ -82,13 +87,15 @@ class Stack:
 
     # --- processes ------------------------------------------------------------------
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = (self.dir / f"{name}.log").open("a")
         self.logs.append(log)
         proc = subprocess.Popen(
             argv,
             cwd=REPO,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -109,6 +116,10 @@ class Stack:
 
     def stop_temporal(self) -> None:
         self._stop("temporal", signal.SIGTERM)
+
+    def kill_temporal(self) -> None:
+        """SIGKILL: no shutdown at all, whatever was in memory (admitted Updates) is gone."""
+        self._stop("temporal", signal.SIGKILL)
 
     def start_vies(self) -> None:
         self._spawn("vies", [sys.executable, "-m", "vies.standin", "--port", str(self.vies_port)])
@@ -132,7 +143,11 @@ class Stack:
             self._stop_smtp = None
 
     def start_worker(self, name: str) -> subprocess.Popen:
-        return self._spawn(name, [sys.executable, "worker.py"])
+        # A new metrics port each start: the killed one's socket may linger a moment.
+        address = f"127.0.0.1:{free_port()}"
+        self.workers[name] = (self.workers.get(name, (0, ""))[0] + 1, address)
+        env = {"WORKER_METRICS_ADDRESS": address}
+        return self._spawn(name, [sys.executable, "worker.py"], env)
 
     def kill_worker(self, name: str) -> None:
         self._stop(name, signal.SIGKILL)
