@@ -148,8 +148,9 @@ def _view(reg_id: str, reviewer_id: str, **fields) -> c.StatusView:  # type: ign
 def _snapshot(app: Flask, reg_id: str, bridge):  # type: ignore[no-untyped-def]
     from core.models import Registration
 
-    session = app.extensions["aos_sessions"]()
-    return registration_snapshot(session, bridge, session.get(Registration, reg_id))
+    # Closed at once: an open session here left its PostgreSQL connection to the collector.
+    with app.extensions["aos_sessions"]() as session:
+        return registration_snapshot(session, bridge, session.get(Registration, reg_id))
 
 
 def test_the_workflow_view_wins_when_temporal_answers(app, reviewer_id):
