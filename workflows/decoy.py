@@ -1,6 +1,6 @@
 """DecoyResendWorkflow: what "Send again" on a decoy status page costs (ASVS V6.3.8).
 
-A real resend is a Temporal Update on the registration's workflow (workflows/confirmation.py):
+A real resend is a Temporal Update on the registration's workflow (workflows/registration.py):
 inside the cool-down its validator refuses it, else it queues the email in a local activity.
 A decoy (an address already registered, webapp/registration/decoy.py) has no workflow, and
 answering it without one was ten times faster: the time told the address was registered.
@@ -59,7 +59,7 @@ class DecoyResendWorkflow:
 
     @resend.validator
     def _validate_resend(self, request: c.DecoyResendRequest) -> None:
-        if request.wait > 0:  # as workflows/confirmation.py refuses it
+        if request.wait > 0:  # as RegistrationWorkflow._validate_resend refuses it
             raise ApplicationError(
                 "The confirmation email was sent a moment ago.",
                 request.wait,
