@@ -39,6 +39,7 @@ from core.models import Account, PersonAction, Registration
 from core.temporal_setup import ensure_search_attributes
 from core.tokens import status_token
 from tests.conftest import make_env
+from tests.e2e.test_worker_killed import wait_for as bounded_wait
 from tests.webapp.conftest import csrf_token, submit
 from tests.webapp.test_admin_auth import console_login, make_console_account
 from tests.webapp.test_admin_changes import _ask, _reviewer
@@ -50,14 +51,8 @@ BOUND = 90.0
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = BOUND) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout:.0f}s still waiting for {what}")
-        time.sleep(0.1)
+    """test_worker_killed's bounded wait, with a default bound."""
+    return bounded_wait(check, timeout, what)
 
 
 class Processes:

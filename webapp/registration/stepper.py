@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from workflows import contracts as c
 
 VAT, EMAIL, REVIEW, CHANGES, ACTIVATION = "vat", "email", "review", "changes", "activation"
-DONE, CURRENT, TODO, FAILED, NOT_REACHED = "done", "current", "todo", "failed", "not_reached"
+DONE, CURRENT, UPCOMING, FAILED, NOT_REACHED = "done", "current", "todo", "failed", "not_reached"
 
 # The status that opens each stage; a failure status ends the stage it falls in.
 OPENS: dict[str, str] = {
@@ -100,7 +100,8 @@ def build_stages(
     future = AFTER.get(last.kind, [])
     rounds = last.round
     stages += [
-        Stage(kind, TODO if last.state == CURRENT else NOT_REACHED, round=rounds) for kind in future
+        Stage(kind, UPCOMING if last.state == CURRENT else NOT_REACHED, round=rounds)
+        for kind in future
     ]
     for stage in stages:
         stage.label = _label(stage)
@@ -126,7 +127,7 @@ def _state_word(state: str) -> str:
     return {
         DONE: _("Done"),
         CURRENT: _("Now"),
-        TODO: _("Still to come"),
+        UPCOMING: _("Still to come"),
         FAILED: _("Stopped here"),
         NOT_REACHED: _("Not reached"),
     }[state]
